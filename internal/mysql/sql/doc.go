@@ -1,0 +1,8 @@
+// Package sql is tandem's SQL front end as the wire server sees it: an
+// Executor bound to one storage engine, a Session per connection, Query,
+// Prepare/Execute and SplitStatements. Statements are parsed by sql/parse,
+// resolved against sql/catalog, planned (primary key, secondary index range or
+// full scan) and run by iterators against the engine interface.
+// It must not import internal/mysql/wire, internal/mysql/server or anything
+// of internal/redis; the engine is reached only through internal/mysql/engine.
+package sql
