@@ -1,0 +1,213 @@
+package keyspace
+
+import (
+	"errors"
+	"math/rand/v2"
+	"time"
+)
+
+// Type is the type of a value as TYPE and SCAN TYPE name it.
+type Type uint8
+
+// Value types.
+const (
+	TypeString Type = iota
+	TypeList
+	TypeSet
+	TypeZSet
+	TypeHash
+	TypeStream
+)
+
+var typeNames = [...]string{
+	TypeString: "string",
+	TypeList:   "list",
+	TypeSet:    "set",
+	TypeZSet:   "zset",
+	TypeHash:   "hash",
+	TypeStream: "stream",
+}
+
+// String returns the name TYPE replies with.
+func (t Type) String() string {
+	if int(t) < len(typeNames) {
+		return typeNames[t]
+	}
+	return "none"
+}
+
+// Object is a non-string value: a list, set, zset, hash or stream from internal/redis/ds/....
+// MemoryUsage must be O(1) (kept incrementally by the structure).
+type Object interface {
+	Type() Type
+	Encoding() string
+	MemoryUsage() int
+}
+
+// Value is what Lookup returns. Str aliases keyspace memory: valid only until the next write
+// to the same DB; copy it (or write it to the reply) before any mutation.
+type Value struct {
+	Type     Type
+	Str      []byte
+	Obj      Object
+	ExpireAt int64 // unix ms, 0 = none
+
+	enc uint8 // string encoding (encInt, encEmbstr, encRaw)
+}
+
+// Encoding is the name OBJECT ENCODING replies with.
+func (v Value) Encoding() string {
+	if v.Type != TypeString {
+		return v.Obj.Encoding()
+	}
+	return encodingNames[v.enc]
+}
+
+// Options configure a Keyspace.
+type Options struct {
+	// Databases is the number of databases (16 when zero).
+	Databases int
+	// Now returns the current time in unix ms (time.Now when nil). Tests inject a clock; the
+	// server may return the time fixed for the running command.
+	Now func() int64
+	// Seed seeds the random numbers used for sampling (expiry, eviction, RANDOMKEY, the LFU
+	// counter). Zero picks a random seed.
+	Seed uint64
+}
+
+// Errors.
+var (
+	// ErrNoEvictable: the policy is noeviction, or no key is a candidate for it, and memory
+	// could not be freed. The server answers with its OOM error.
+	ErrNoEvictable = errors.New("keyspace: no key can be evicted")
+	// ErrUnknownPolicy: SetMaxmemoryPolicy got a name Redis does not know.
+	ErrUnknownPolicy = errors.New("keyspace: unknown maxmemory policy")
+)
+
+// Keyspace is the set of numbered databases. See the package documentation for locking.
+type Keyspace struct {
+	dbs []*DB
+	now func() int64
+	rng *rand.Rand
+
+	onExpire, onEvict func(db int, key []byte)
+	hookKey           []byte // copy of the key handed to a hook
+
+	policy       policy
+	lfuLogFactor int
+	lfuDecayTime int
+	samples      int
+	pool         evictionPool
+
+	expireDB    int // database the next active expire cycle starts at
+}
+
+// New returns a keyspace with empty databases.
+func New(opts Options) *Keyspace {
+	n := opts.Databases
+	if n <= 0 {
+		n = 16
+	}
+	now := opts.Now
+	if now == nil {
+		now = func() int64 { return time.Now().UnixMilli() }
+	}
+	seed := opts.Seed
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	ks := &Keyspace{
+		now:          now,
+		rng:          rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		lfuLogFactor: 10,
+		lfuDecayTime: 1,
+		samples:      5,
+	}
+	ks.dbs = make([]*DB, n)
+	for i := range ks.dbs {
+		ks.dbs[i] = newDB(ks, i)
+	}
+	return ks
+}
+
+// DB returns database i (0 <= i < Len()). The pointer stays valid across Swap: it keeps
+// naming database number i, whose contents Swap exchanges.
+func (ks *Keyspace) DB(i int) *DB { return ks.dbs[i] }
+
+// Len is the number of databases.
+func (ks *Keyspace) Len() int { return len(ks.dbs) }
+
+// Swap exchanges the contents of databases a and b (SWAPDB).
+func (ks *Keyspace) Swap(a, b int) {
+	if a == b {
+		return
+	}
+	da, db := ks.dbs[a], ks.dbs[b]
+	da.swapContents(db)
+}
+
+// FlushAll empties every database.
+func (ks *Keyspace) FlushAll() {
+	for _, db := range ks.dbs {
+		db.Flush()
+	}
+}
+
+// UsedMemory is the memory of the dataset as accounted: live entries, index tables, TTL
+// sampling arrays and the MemoryUsage of every Object. It is what maxmemory is compared with.
+func (ks *Keyspace) UsedMemory() int64 {
+	var n int64
+	for _, db := range ks.dbs {
+		n += db.usedMemory()
+	}
+	return n
+}
+
+// SetHooks sets the functions called, under the server lock, for every key removed by expiry
+// (lazy or active) or by eviction, after it was removed. The key is valid only during the
+// call. Hooks must not call into the keyspace.
+func (ks *Keyspace) SetHooks(onExpire, onEvict func(db int, key []byte)) {
+	ks.onExpire, ks.onEvict = onExpire, onEvict
+}
+
+// SetLFUParams sets lfu-log-factor and lfu-decay-time (minutes).
+func (ks *Keyspace) SetLFUParams(logFactor, decayTime int) {
+	ks.lfuLogFactor, ks.lfuDecayTime = logFactor, decayTime
+}
+
+// SetMaxmemorySamples sets maxmemory-samples (keys sampled per database per eviction round).
+func (ks *Keyspace) SetMaxmemorySamples(n int) {
+	if n < 1 {
+		n = 1
+	}
+	ks.samples = n
+}
+
+// LFU reports whether an LFU maxmemory policy is selected: then the 24-bit clock field of
+// every value holds an LFU counter (OBJECT FREQ) instead of an LRU clock (OBJECT IDLETIME).
+func (ks *Keyspace) LFU() bool { return ks.policy.lfu() }
+
+// newClock is the 24-bit clock field of a value created now.
+func (ks *Keyspace) newClock(now int64) uint32 {
+	if ks.policy.lfu() {
+		return lfuMinutes(now)<<8 | lfuInitVal
+	}
+	return lruClock(now)
+}
+
+// touchClock is the clock field after an access.
+func (ks *Keyspace) touchClock(now int64, field uint32) uint32 {
+	if ks.policy.lfu() {
+		return lfuTouch(now, field, ks.lfuLogFactor, ks.lfuDecayTime, ks.rng.Uint64()>>11)
+	}
+	return lruClock(now)
+}
+
+// callHook calls fn with a private copy of key.
+func (ks *Keyspace) callHook(fn func(int, []byte), db int, key []byte) {
+	if fn == nil {
+		return
+	}
+	ks.hookKey = append(ks.hookKey[:0], key...)
+	fn(db, ks.hookKey)
+}

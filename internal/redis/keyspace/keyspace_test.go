@@ -1,0 +1,278 @@
+package keyspace
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// testClock is an injectable clock in unix ms.
+type testClock struct{ ms int64 }
+
+func (c *testClock) now() int64 { return c.ms }
+
+func newTestKeyspace(t testing.TB) (*Keyspace, *testClock) {
+	t.Helper()
+	c := &testClock{ms: 1_700_000_000_000}
+	return New(Options{Now: c.now, Seed: 1}), c
+}
+
+func mustString(t *testing.T, db *DB, key, want string) {
+	t.Helper()
+	v, ok := db.Lookup([]byte(key))
+	if !ok {
+		t.Fatalf("%q: missing, want %q", key, want)
+	}
+	if v.Type != TypeString || string(v.Str) != want {
+		t.Fatalf("%q: got %v %q, want %q", key, v.Type, v.Str, want)
+	}
+}
+
+func mustAbsent(t *testing.T, db *DB, key string) {
+	t.Helper()
+	if v, ok := db.Lookup([]byte(key)); ok {
+		t.Fatalf("%q: got %q, want absent", key, v.Str)
+	}
+}
+
+func TestSetLookupDelete(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	db := ks.DB(0)
+	if ks.Len() != 16 {
+		t.Fatalf("Len = %d", ks.Len())
+	}
+	mustAbsent(t, db, "a")
+	db.SetString([]byte("a"), []byte("1"), 0, false)
+	mustString(t, db, "a", "1")
+	db.SetString([]byte("a"), []byte("hello world"), 0, false)
+	mustString(t, db, "a", "hello world")
+	if db.Len() != 1 {
+		t.Fatalf("Len = %d", db.Len())
+	}
+	if !db.Delete([]byte("a")) || db.Delete([]byte("a")) {
+		t.Fatal("Delete")
+	}
+	mustAbsent(t, db, "a")
+	if db.Len() != 0 || ks.UsedMemory() != 0 {
+		t.Fatalf("after delete: len %d mem %d", db.Len(), ks.UsedMemory())
+	}
+	mustAbsent(t, ks.DB(1), "a")
+}
+
+func TestExpiry(t *testing.T) {
+	ks, clk := newTestKeyspace(t)
+	var expired []string
+	ks.SetHooks(func(db int, key []byte) { expired = append(expired, fmt.Sprintf("%d %s", db, key)) }, nil)
+	db := ks.DB(3)
+	db.SetString([]byte("k"), []byte("v"), clk.ms+1000, false)
+	if db.ExpiresLen() != 1 {
+		t.Fatalf("ExpiresLen = %d", db.ExpiresLen())
+	}
+	clk.ms += 1000 // expired only when now > expireAt
+	mustString(t, db, "k", "v")
+	clk.ms++
+	mustAbsent(t, db, "k")
+	if len(expired) != 1 || expired[0] != "3 k" {
+		t.Fatalf("hook calls %v", expired)
+	}
+	if db.Len() != 0 || db.ExpiresLen() != 0 {
+		t.Fatalf("len %d expires %d", db.Len(), db.ExpiresLen())
+	}
+
+	// KEEPTTL and overwrite clearing the TTL.
+	db.SetString([]byte("k"), []byte("v"), clk.ms+5000, false)
+	db.SetString([]byte("k"), []byte("w"), 0, true)
+	if v, _ := db.Peek([]byte("k")); v.ExpireAt != clk.ms+5000 {
+		t.Fatalf("KEEPTTL lost: %d", v.ExpireAt)
+	}
+	db.SetString([]byte("k"), []byte("x"), 0, false)
+	if v, _ := db.Peek([]byte("k")); v.ExpireAt != 0 || db.ExpiresLen() != 0 {
+		t.Fatalf("TTL kept: %d", v.ExpireAt)
+	}
+	if !db.SetExpire([]byte("k"), clk.ms+10) || db.ExpiresLen() != 1 {
+		t.Fatal("SetExpire")
+	}
+	if !db.Persist([]byte("k")) || db.Persist([]byte("k")) || db.ExpiresLen() != 0 {
+		t.Fatal("Persist")
+	}
+	if db.SetExpire([]byte("nope"), 1) {
+		t.Fatal("SetExpire on absent key")
+	}
+}
+
+func TestActiveExpireCycle(t *testing.T) {
+	ks, clk := newTestKeyspace(t)
+	n := 0
+	ks.SetHooks(func(int, []byte) { n++ }, nil)
+	for d := 0; d < 3; d++ {
+		db := ks.DB(d)
+		for i := 0; i < 1000; i++ {
+			ttl := int64(0)
+			if i%2 == 0 {
+				ttl = clk.ms + 100
+			}
+			db.SetString(fmt.Appendf(nil, "k%d", i), []byte("v"), ttl, false)
+		}
+	}
+	if got := ks.ActiveExpireCycle(time.Second); got != 0 {
+		t.Fatalf("expired %d before the TTL passed", got)
+	}
+	clk.ms += 101
+	got := ks.ActiveExpireCycle(time.Second)
+	if got != n || got < 1400 {
+		// All volatile keys are expired: sampling repeats until a sample is <= 25% expired,
+		// which with every sampled key expired means until the DB has no TTL keys left.
+		t.Fatalf("expired %d (hook %d), want about 1500", got, n)
+	}
+	for d := 0; d < 3; d++ {
+		if e := ks.DB(d).ExpiresLen(); e != 0 {
+			t.Fatalf("db %d: %d keys with TTL left", d, e)
+		}
+		if l := ks.DB(d).Len(); l != 500 {
+			t.Fatalf("db %d: %d keys left", d, l)
+		}
+	}
+}
+
+func TestRenameSwapFlush(t *testing.T) {
+	ks, clk := newTestKeyspace(t)
+	db := ks.DB(0)
+	db.SetString([]byte("a"), []byte("1"), clk.ms+1000, false)
+	db.SetString([]byte("b"), []byte("2"), 0, false)
+	if !db.Rename([]byte("a"), []byte("b")) {
+		t.Fatal("Rename")
+	}
+	mustAbsent(t, db, "a")
+	mustString(t, db, "b", "1")
+	if v, _ := db.Peek([]byte("b")); v.ExpireAt != clk.ms+1000 || db.ExpiresLen() != 1 || db.Len() != 1 {
+		t.Fatalf("rename lost TTL: %+v", v)
+	}
+	if db.Rename([]byte("a"), []byte("c")) {
+		t.Fatal("Rename of an absent key")
+	}
+	if !db.Rename([]byte("b"), []byte("b")) {
+		t.Fatal("Rename to itself")
+	}
+	d1 := ks.DB(1)
+	d1.SetString([]byte("x"), []byte("y"), 0, false)
+	ks.Swap(0, 1)
+	if ks.DB(0) != db || db.Index() != 0 || d1.Index() != 1 {
+		t.Fatal("Swap moved the DB handles")
+	}
+	mustString(t, db, "x", "y")
+	mustString(t, d1, "b", "1")
+	mustAbsent(t, db, "b")
+	ks.FlushAll()
+	if db.Len()+d1.Len() != 0 || ks.UsedMemory() != 0 {
+		t.Fatal("FlushAll")
+	}
+}
+
+func TestStringEncoding(t *testing.T) {
+	for _, c := range []struct{ v, enc string }{
+		{"0", "int"}, {"123", "int"}, {"-5", "int"}, {"9223372036854775807", "int"},
+		{"-9223372036854775808", "int"}, {"9223372036854775808", "embstr"}, {"-0", "embstr"},
+		{"01", "embstr"}, {"+1", "embstr"}, {" 1", "embstr"}, {"", "embstr"}, {"abc", "embstr"},
+		{string(make([]byte, 44)), "embstr"}, {string(make([]byte, 45)), "raw"},
+	} {
+		ks, _ := newTestKeyspace(t)
+		db := ks.DB(0)
+		db.SetString([]byte("k"), []byte(c.v), 0, false)
+		v, _ := db.Peek([]byte("k"))
+		if got := v.Encoding(); got != c.enc {
+			t.Errorf("%q: encoding %s, want %s", c.v, got, c.enc)
+		}
+	}
+}
+
+func TestLRUIdleTime(t *testing.T) {
+	ks, clk := newTestKeyspace(t)
+	db := ks.DB(0)
+	db.SetString([]byte("k"), []byte("v"), 0, false)
+	clk.ms += 10_500
+	if ms, ok := db.IdleTime([]byte("k")); !ok || ms < 10_000 || ms > 11_000 {
+		t.Fatalf("idle %d", ms)
+	}
+	db.Peek([]byte("k"))
+	if ms, _ := db.IdleTime([]byte("k")); ms < 10_000 {
+		t.Fatalf("Peek touched the clock: idle %d", ms)
+	}
+	db.Lookup([]byte("k"))
+	if ms, _ := db.IdleTime([]byte("k")); ms != 0 {
+		t.Fatalf("Lookup did not touch the clock: idle %d", ms)
+	}
+}
+
+func TestLFUFreq(t *testing.T) {
+	ks, clk := newTestKeyspace(t)
+	if err := ks.SetMaxmemoryPolicy("allkeys-lfu"); err != nil {
+		t.Fatal(err)
+	}
+	db := ks.DB(0)
+	db.SetString([]byte("k"), []byte("v"), 0, false)
+	if f, _ := db.Freq([]byte("k")); f != lfuInitVal {
+		t.Fatalf("new key freq %d", f)
+	}
+	for range 1000 {
+		db.Lookup([]byte("k"))
+	}
+	f, _ := db.Freq([]byte("k"))
+	// With lfu-log-factor 10, 1000 hits give a counter of about 18 (Redis' table: 100 hits
+	// -> ~10, 1000 -> ~18).
+	if f < 12 || f > 25 {
+		t.Fatalf("freq after 1000 hits: %d", f)
+	}
+	clk.ms += 3 * 60_000 // decay: one step per minute
+	if g, _ := db.Freq([]byte("k")); g != f-3 {
+		t.Fatalf("freq after 3 minutes: %d, want %d", g, f-3)
+	}
+	// Overwrite keeps the LFU counter under an LFU policy.
+	db.SetString([]byte("k"), []byte("w"), 0, false)
+	if g, _ := db.Freq([]byte("k")); g != f-3 {
+		t.Fatalf("freq after overwrite: %d, want %d", g, f-3)
+	}
+}
+
+func TestEvict(t *testing.T) {
+	ks, clk := newTestKeyspace(t)
+	var evicted []string
+	ks.SetHooks(nil, func(db int, key []byte) { evicted = append(evicted, string(key)) })
+	db := ks.DB(0)
+	for i := 0; i < 100; i++ {
+		db.SetString(fmt.Appendf(nil, "k%03d", i), []byte("v"), 0, false)
+		clk.ms += 1000
+	}
+	if _, err := ks.Evict(1); err != ErrNoEvictable {
+		t.Fatalf("noeviction: %v", err)
+	}
+	if err := ks.SetMaxmemoryPolicy("volatile-lru"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ks.Evict(1); err != ErrNoEvictable {
+		t.Fatalf("volatile-lru without TTL keys: %v", err)
+	}
+	if err := ks.SetMaxmemoryPolicy("allkeys-lru"); err != nil {
+		t.Fatal(err)
+	}
+	before := ks.UsedMemory()
+	freed, err := ks.Evict(before / 2)
+	if err != nil || freed < before/2 || ks.UsedMemory() != before-freed {
+		t.Fatalf("freed %d of %d: %v (used %d)", freed, before, err, ks.UsedMemory())
+	}
+	if len(evicted) == 0 || db.Len() != 100-len(evicted) {
+		t.Fatalf("evicted %d, len %d", len(evicted), db.Len())
+	}
+	// Sampling prefers old keys: the average evicted key is older than the average key.
+	sum := 0
+	for _, k := range evicted {
+		var i int
+		fmt.Sscanf(k, "k%d", &i)
+		sum += i
+	}
+	if avg := sum / len(evicted); avg >= 50 {
+		t.Fatalf("allkeys-lru evicted keys of average age index %d", avg)
+	}
+	if err := ks.SetMaxmemoryPolicy("bogus"); err != ErrUnknownPolicy {
+		t.Fatal(err)
+	}
+}
