@@ -1,0 +1,219 @@
+package hash
+
+import (
+	"errors"
+	"math/rand/v2"
+
+	"github.com/tandem-db/tandem/internal/redis/ds/list"
+	"github.com/tandem-db/tandem/internal/redis/ds/set"
+	"github.com/tandem-db/tandem/internal/redis/keyspace"
+)
+
+// Config holds the hash encoding thresholds that CONFIG SET can change at run time.
+type Config struct {
+	MaxListpackEntries int // hash-max-listpack-entries
+	MaxListpackValue   int // hash-max-listpack-value
+}
+
+// DefaultConfig returns Redis 7.0's defaults.
+func DefaultConfig() Config { return Config{MaxListpackEntries: 128, MaxListpackValue: 64} }
+
+// Hash is a Redis hash.
+type Hash struct {
+	lp list.Pack // field, value, field, value... while d is nil
+	n  int
+	d  *set.Dict
+}
+
+const hashOverhead = 48
+
+// New returns an empty hash (listpack encoded).
+func New() *Hash { return &Hash{} }
+
+// Type implements keyspace.Object.
+func (h *Hash) Type() keyspace.Type { return keyspace.TypeHash }
+
+// Encoding returns OBJECT ENCODING's name.
+func (h *Hash) Encoding() string {
+	if h.d != nil {
+		return "hashtable"
+	}
+	return "listpack"
+}
+
+// MemoryUsage returns the bytes the hash holds, O(1).
+func (h *Hash) MemoryUsage() int {
+	if h.d != nil {
+		return hashOverhead + h.d.MemoryUsage()
+	}
+	return hashOverhead + cap(h.lp)
+}
+
+// Len returns the number of fields.
+func (h *Hash) Len() int {
+	if h.d != nil {
+		return h.d.Len()
+	}
+	return h.n
+}
+
+// findPacked returns the position of field's entry in the pack, or -1.
+func (h *Hash) findPacked(field []byte) int {
+	for pos := 0; pos < len(h.lp); {
+		f, vpos := h.lp.Entry(pos)
+		if string(f) == string(field) {
+			return pos
+		}
+		_, pos = h.lp.Entry(vpos)
+	}
+	return -1
+}
+
+// Get returns field's value.
+func (h *Hash) Get(field []byte) ([]byte, bool) {
+	if h.d != nil {
+		return h.d.Get(field)
+	}
+	pos := h.findPacked(field)
+	if pos < 0 {
+		return nil, false
+	}
+	_, vpos := h.lp.Entry(pos)
+	v, _ := h.lp.Entry(vpos)
+	return v, true
+}
+
+// Has reports whether field exists.
+func (h *Hash) Has(field []byte) bool {
+	if h.d != nil {
+		return h.d.Has(field)
+	}
+	return h.findPacked(field) >= 0
+}
+
+// Fits reports whether a field and value of these lengths may stay in the listpack encoding.
+func (c Config) fits(field, value []byte) bool {
+	return len(field) <= c.MaxListpackValue && len(value) <= c.MaxListpackValue
+}
+
+func (h *Hash) convert() {
+	d := set.NewDict(true, h.n+1)
+	for pos := 0; pos < len(h.lp); {
+		f, vpos := h.lp.Entry(pos)
+		var v []byte
+		v, pos = h.lp.Entry(vpos)
+		d.Set(f, v)
+	}
+	h.d, h.lp, h.n = d, nil, 0
+}
+
+// Set sets field to value and reports whether the field is new.
+func (h *Hash) Set(field, value []byte, cfg Config) bool {
+	if h.d == nil && !cfg.fits(field, value) {
+		h.convert()
+	}
+	if h.d != nil {
+		return h.d.Set(field, value)
+	}
+	if pos := h.findPacked(field); pos >= 0 {
+		_, vpos := h.lp.Entry(pos)
+		h.lp = h.lp.ReplaceAt(vpos, value)
+		return false
+	}
+	h.lp = h.lp.Append(field).Append(value)
+	h.n++
+	if h.n > cfg.MaxListpackEntries {
+		h.convert()
+	}
+	return true
+}
+
+// Delete removes field and reports whether it existed.
+func (h *Hash) Delete(field []byte) bool {
+	if h.d != nil {
+		return h.d.Delete(field)
+	}
+	pos := h.findPacked(field)
+	if pos < 0 {
+		return false
+	}
+	_, vpos := h.lp.Entry(pos)
+	_, end := h.lp.Entry(vpos)
+	h.lp = h.lp.DeleteRange(pos, end)
+	h.n--
+	return true
+}
+
+// ForEach calls fn for every field and value until it returns false; fn must not change h.
+func (h *Hash) ForEach(fn func(field, value []byte) bool) {
+	if h.d != nil {
+		h.d.ForEach(fn)
+		return
+	}
+	for pos := 0; pos < len(h.lp); {
+		f, vpos := h.lp.Entry(pos)
+		var v []byte
+		v, pos = h.lp.Entry(vpos)
+		if !fn(f, v) {
+			return
+		}
+	}
+}
+
+// Random returns a uniformly chosen field and its value (h must not be empty).
+func (h *Hash) Random() (field, value []byte) {
+	if h.d != nil {
+		return h.d.Random()
+	}
+	i := rand.IntN(h.n)
+	pos := 0
+	for ; i > 0; i-- {
+		_, vpos := h.lp.Entry(pos)
+		_, pos = h.lp.Entry(vpos)
+	}
+	f, vpos := h.lp.Entry(pos)
+	v, _ := h.lp.Entry(vpos)
+	return f, v
+}
+
+// Scan calls fn for part of the fields and returns the next cursor (0 when done). A listpack
+// hash is returned whole, as Redis does.
+func (h *Hash) Scan(cursor uint64, count int, fn func(field, value []byte)) uint64 {
+	if h.d != nil {
+		return h.d.Scan(cursor, count, fn)
+	}
+	h.ForEach(func(f, v []byte) bool { fn(f, v); return true })
+	return 0
+}
+
+// Packed returns the listpack form, for persistence, when that is the encoding.
+func (h *Hash) Packed() (list.Pack, bool) { return h.lp, h.d == nil }
+
+// ErrCorrupt is returned by FromPacked for bytes that are not a listpack hash.
+var ErrCorrupt = errors.New("hash: corrupt listpack hash")
+
+// FromPacked returns a hash holding a copy of p (from a snapshot): p must be a valid Pack with
+// an even number of entries and distinct fields. Oversized contents are converted per cfg.
+func FromPacked(p []byte, cfg Config) (*Hash, error) {
+	n, err := list.Pack(p).Validate()
+	if err != nil || n%2 != 0 {
+		return nil, ErrCorrupt
+	}
+	h := &Hash{lp: append(list.Pack(nil), p...), n: n / 2}
+	seen := make(map[string]struct{}, h.n)
+	big := false
+	for pos := 0; pos < len(h.lp); {
+		f, vpos := h.lp.Entry(pos)
+		var v []byte
+		v, pos = h.lp.Entry(vpos)
+		if _, dup := seen[string(f)]; dup {
+			return nil, ErrCorrupt
+		}
+		seen[string(f)] = struct{}{}
+		big = big || !cfg.fits(f, v)
+	}
+	if big || h.n > cfg.MaxListpackEntries {
+		h.convert()
+	}
+	return h, nil
+}

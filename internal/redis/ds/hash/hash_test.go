@@ -1,0 +1,114 @@
+package hash
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand"
+	"testing"
+)
+
+func TestHashRandomAgainstModel(t *testing.T) {
+	for _, cfg := range []Config{DefaultConfig(), {MaxListpackEntries: 4, MaxListpackValue: 8}, {MaxListpackEntries: 1000, MaxListpackValue: 1000}} {
+		t.Run(fmt.Sprint(cfg), func(t *testing.T) {
+			rng := rand.New(rand.NewSource(int64(cfg.MaxListpackEntries)))
+			h := New()
+			model := map[string]string{}
+			for op := 0; op < 20000; op++ {
+				f := []byte(fmt.Sprintf("f%d", rng.Intn(300)))
+				switch rng.Intn(4) {
+				case 0, 1:
+					v := bytes.Repeat([]byte{'v'}, rng.Intn(12))
+					if rng.Intn(100) == 0 {
+						v = bytes.Repeat([]byte{'w'}, 100)
+					}
+					_, had := model[string(f)]
+					if h.Set(f, v, cfg) == had {
+						t.Fatalf("Set(%s) new mismatch", f)
+					}
+					model[string(f)] = string(v)
+				case 2:
+					_, had := model[string(f)]
+					if h.Delete(f) != had {
+						t.Fatalf("Delete(%s)", f)
+					}
+					delete(model, string(f))
+				case 3:
+					v, ok := h.Get(f)
+					mv, had := model[string(f)]
+					if ok != had || string(v) != mv {
+						t.Fatalf("Get(%s) = %q %v, model %q %v", f, v, ok, mv, had)
+					}
+				}
+				if h.Len() != len(model) {
+					t.Fatalf("len %d model %d", h.Len(), len(model))
+				}
+				if h.Encoding() == "listpack" && h.Len() > cfg.MaxListpackEntries {
+					t.Fatal("listpack past max entries")
+				}
+			}
+			seen := 0
+			h.ForEach(func(f, v []byte) bool {
+				if model[string(f)] != string(v) {
+					t.Fatalf("ForEach %s", f)
+				}
+				seen++
+				return true
+			})
+			if seen != len(model) {
+				t.Fatal("ForEach count")
+			}
+			if len(model) > 0 {
+				f, v := h.Random()
+				if model[string(f)] != string(v) {
+					t.Fatal("Random")
+				}
+			}
+		})
+	}
+}
+
+func TestHashConversion(t *testing.T) {
+	cfg := DefaultConfig()
+	h := New()
+	for i := 0; i < 128; i++ {
+		h.Set([]byte(fmt.Sprint(i)), []byte("x"), cfg)
+	}
+	if h.Encoding() != "listpack" {
+		t.Fatal("128 fields should stay listpack")
+	}
+	h.Set([]byte("128"), []byte("x"), cfg)
+	if h.Encoding() != "hashtable" {
+		t.Fatal("129 fields should be hashtable")
+	}
+	h2 := New()
+	h2.Set([]byte("f"), bytes.Repeat([]byte("x"), 64), cfg)
+	if h2.Encoding() != "listpack" {
+		t.Fatal("64-byte value fits")
+	}
+	h2.Set([]byte("f"), bytes.Repeat([]byte("x"), 65), cfg)
+	if h2.Encoding() != "hashtable" {
+		t.Fatal("65-byte value converts")
+	}
+}
+
+func FuzzFromPacked(f *testing.F) {
+	h := New()
+	h.Set([]byte("a"), []byte("1"), DefaultConfig())
+	h.Set([]byte("b"), []byte("2"), DefaultConfig())
+	f.Add([]byte(h.lp))
+	f.Add([]byte{1, 'a', 2})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, err := FromPacked(b, DefaultConfig())
+		if err != nil {
+			return
+		}
+		// every field decoded is found again with its value.
+		h.ForEach(func(f, v []byte) bool {
+			got, ok := h.Get(f)
+			if !ok || !bytes.Equal(got, v) {
+				t.Fatalf("field %q lost", f)
+			}
+			return true
+		})
+	})
+}

@@ -1,0 +1,12 @@
+// Package list owns the value encodings of Redis lists and the packed byte format that small
+// collections share.
+//
+// A Pack is a flat []byte of length-prefixed entries that can be walked in both directions (the
+// role Redis' listpack plays); hashes use it for their small form. A List is a quicklist: a
+// doubly linked chain of Packs, each bounded by Config.MaxPackSize (list-max-listpack-size), so
+// pushes and pops at both ends are O(1) and the per-element overhead is a few bytes. Redis 7.0
+// reports every list as "quicklist", and so does this package.
+//
+// MemoryUsage is kept incrementally, O(1). The package must not import the keyspace, the command
+// layer or anything above it: it is pure data structure.
+package list

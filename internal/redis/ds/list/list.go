@@ -1,0 +1,382 @@
+package list
+
+import "github.com/tandem-db/tandem/internal/redis/keyspace"
+
+// Config holds the list encoding thresholds that CONFIG SET can change at run time.
+type Config struct {
+	// MaxPackSize is list-max-listpack-size: a positive value bounds the entries per node, -1..-5
+	// bound a node's bytes to 4, 8, 16, 32 or 64 KB.
+	MaxPackSize int
+}
+
+// DefaultConfig returns Redis 7.0's defaults.
+func DefaultConfig() Config { return Config{MaxPackSize: -2} }
+
+// sizeSafetyLimit bounds a node's bytes when MaxPackSize counts entries, as Redis does.
+const sizeSafetyLimit = 8192
+
+var byteLimits = [...]int{4096, 8192, 16384, 32768, 65536}
+
+// allows reports whether a node of size bytes holding n entries may take one more entry of
+// entrySize bytes.
+func (c Config) allows(size, n, entrySize int) bool {
+	if n == 0 {
+		return true
+	}
+	newSize := size + entrySize
+	if c.MaxPackSize >= 0 {
+		return n < c.MaxPackSize && newSize <= sizeSafetyLimit
+	}
+	lvl := -c.MaxPackSize - 1
+	if lvl >= len(byteLimits) {
+		lvl = len(byteLimits) - 1
+	}
+	return newSize <= byteLimits[lvl]
+}
+
+// fits reports whether a node is within the limits (used after an insert or replace in the middle).
+func (c Config) fits(size, n int) bool {
+	if n <= 1 {
+		return true
+	}
+	if c.MaxPackSize >= 0 {
+		return n <= c.MaxPackSize && size <= sizeSafetyLimit
+	}
+	lvl := -c.MaxPackSize - 1
+	if lvl >= len(byteLimits) {
+		lvl = len(byteLimits) - 1
+	}
+	return size <= byteLimits[lvl]
+}
+
+type node struct {
+	p          Pack
+	n          int
+	prev, next *node
+}
+
+const (
+	nodeOverhead = 64 // node struct plus its slice allocation header, rounded to Go's size class
+	listOverhead = 48
+)
+
+// List is a Redis list: a chain of Packs (a quicklist).
+type List struct {
+	head, tail *node
+	n          int
+	nodes      int
+	mem        int // sum of node pack capacities
+}
+
+// New returns an empty list.
+func New() *List { return &List{} }
+
+// Len returns the number of elements.
+func (l *List) Len() int { return l.n }
+
+// Encoding returns the OBJECT ENCODING name: Redis 7.0 lists are always quicklists.
+func (l *List) Encoding() string { return "quicklist" }
+
+// MemoryUsage returns the bytes the list holds, kept incrementally.
+func (l *List) MemoryUsage() int { return listOverhead + l.mem + l.nodes*nodeOverhead }
+
+// Nodes returns the number of quicklist nodes (for DEBUG/tests).
+func (l *List) Nodes() int { return l.nodes }
+
+func (l *List) setPack(nd *node, p Pack) {
+	l.mem += cap(p) - cap(nd.p)
+	nd.p = p
+}
+
+func (l *List) linkAfter(at, nd *node) {
+	l.nodes++
+	l.mem += cap(nd.p)
+	nd.prev = at
+	if at == nil {
+		nd.next = l.head
+		if l.head != nil {
+			l.head.prev = nd
+		}
+		l.head = nd
+	} else {
+		nd.next = at.next
+		if at.next != nil {
+			at.next.prev = nd
+		}
+		at.next = nd
+	}
+	if nd.next == nil {
+		l.tail = nd
+	}
+}
+
+func (l *List) unlink(nd *node) {
+	l.nodes--
+	l.mem -= cap(nd.p)
+	if nd.prev != nil {
+		nd.prev.next = nd.next
+	} else {
+		l.head = nd.next
+	}
+	if nd.next != nil {
+		nd.next.prev = nd.prev
+	} else {
+		l.tail = nd.prev
+	}
+	nd.prev, nd.next = nil, nil
+}
+
+// Push adds v at the head (tail false) or the tail.
+func (l *List) Push(v []byte, tail bool, cfg Config) {
+	sz := EntrySize(len(v))
+	if tail {
+		nd := l.tail
+		if nd == nil || !cfg.allows(len(nd.p), nd.n, sz) {
+			nd = &node{}
+			l.linkAfter(l.tail, nd)
+		}
+		l.setPack(nd, nd.p.Append(v))
+		nd.n++
+	} else {
+		nd := l.head
+		if nd == nil || !cfg.allows(len(nd.p), nd.n, sz) {
+			nd = &node{}
+			l.linkAfter(nil, nd)
+		}
+		l.setPack(nd, nd.p.InsertAt(0, v))
+		nd.n++
+	}
+	l.n++
+}
+
+// Pop removes and returns the head (tail false) or tail element; ok is false when empty.
+func (l *List) Pop(tail bool) (v []byte, ok bool) {
+	nd := l.head
+	if tail {
+		nd = l.tail
+	}
+	if nd == nil {
+		return nil, false
+	}
+	pos := 0
+	if tail {
+		pos = nd.p.Prev(len(nd.p))
+	}
+	e, _ := nd.p.Entry(pos)
+	v = append([]byte(nil), e...)
+	l.deleteAt(nd, pos)
+	return v, true
+}
+
+// deleteAt removes the entry at pos of nd, unlinking nd when it becomes empty. It reports
+// whether the node was removed.
+func (l *List) deleteAt(nd *node, pos int) bool {
+	l.n--
+	nd.n--
+	if nd.n == 0 {
+		l.unlink(nd)
+		return true
+	}
+	nd.p = nd.p.DeleteAt(pos)
+	return false
+}
+
+// locate returns the node and byte position of element i (0 <= i < Len).
+func (l *List) locate(i int) (*node, int) {
+	if i < l.n/2 {
+		nd := l.head
+		for i >= nd.n {
+			i -= nd.n
+			nd = nd.next
+		}
+		return nd, packPos(nd, i)
+	}
+	j := l.n - 1 - i // index from the tail
+	nd := l.tail
+	for j >= nd.n {
+		j -= nd.n
+		nd = nd.prev
+	}
+	return nd, packPos(nd, nd.n-1-j)
+}
+
+// packPos returns the byte position of the i-th entry of nd, walking from the nearer end.
+func packPos(nd *node, i int) int {
+	if i <= nd.n/2 {
+		pos := 0
+		for ; i > 0; i-- {
+			_, pos = nd.p.Entry(pos)
+		}
+		return pos
+	}
+	pos := len(nd.p)
+	for k := nd.n - i; k > 0; k-- {
+		pos = nd.p.Prev(pos)
+	}
+	return pos
+}
+
+// Index returns element i (0 <= i < Len), aliasing the list's memory until its next change.
+func (l *List) Index(i int) []byte {
+	nd, pos := l.locate(i)
+	v, _ := nd.p.Entry(pos)
+	return v
+}
+
+// Set replaces element i (0 <= i < Len).
+func (l *List) Set(i int, v []byte, cfg Config) {
+	nd, pos := l.locate(i)
+	l.setPack(nd, nd.p.ReplaceAt(pos, v))
+	l.splitIfNeeded(nd, cfg)
+}
+
+// insertAt inserts v before the entry at pos of nd (pos may be len(nd.p)).
+func (l *List) insertAt(nd *node, pos int, v []byte, cfg Config) {
+	l.setPack(nd, nd.p.InsertAt(pos, v))
+	nd.n++
+	l.n++
+	l.splitIfNeeded(nd, cfg)
+}
+
+// splitIfNeeded splits nd in halves until every part fits the configured node size.
+func (l *List) splitIfNeeded(nd *node, cfg Config) {
+	for !cfg.fits(len(nd.p), nd.n) {
+		half := nd.n / 2
+		pos := packPos(nd, half)
+		right := &node{p: append(Pack(nil), nd.p[pos:]...), n: nd.n - half}
+		left := append(Pack(nil), nd.p[:pos]...)
+		l.setPack(nd, left)
+		nd.n = half
+		l.linkAfter(nd, right)
+		if !cfg.fits(len(right.p), right.n) {
+			l.splitIfNeeded(right, cfg)
+		}
+	}
+}
+
+// DeleteRange removes count elements starting at index start (both within bounds).
+func (l *List) DeleteRange(start, count int) {
+	if count <= 0 {
+		return
+	}
+	nd, pos := l.locate(start)
+	for count > 0 {
+		next := nd.next
+		// count entries of nd from pos on.
+		end := pos
+		k := 0
+		for end < len(nd.p) && k < count {
+			_, end = nd.p.Entry(end)
+			k++
+		}
+		count -= k
+		l.n -= k
+		nd.n -= k
+		if nd.n == 0 {
+			l.unlink(nd)
+		} else {
+			nd.p = nd.p.DeleteRange(pos, end)
+		}
+		nd, pos = next, 0
+	}
+}
+
+// Iter walks the list from an index in either direction, and can delete or insert at the
+// element it stands on.
+type Iter struct {
+	l       *List
+	nd      *node
+	pos     int
+	rev     bool
+	started bool
+	moved   bool // the current element was deleted: pos is the position after it
+}
+
+// IterFrom returns an iterator whose first Next stands on element start (0 <= start < Len, or
+// any value for an empty list), moving towards the tail, or towards the head when rev.
+func (l *List) IterFrom(start int, rev bool) *Iter {
+	it := &Iter{l: l, rev: rev}
+	if start >= 0 && start < l.n {
+		it.nd, it.pos = l.locate(start)
+	}
+	return it
+}
+
+// Next moves to the next element and reports whether there is one.
+func (it *Iter) Next() bool {
+	if it.nd == nil {
+		return false
+	}
+	if !it.started {
+		it.started = true
+		return true
+	}
+	if !it.rev {
+		if !it.moved {
+			_, it.pos = it.nd.p.Entry(it.pos)
+		}
+		it.moved = false
+		if it.pos >= len(it.nd.p) {
+			it.nd, it.pos = it.nd.next, 0
+		}
+		return it.nd != nil
+	}
+	it.moved = false
+	if prev := it.nd.p.Prev(it.pos); prev >= 0 {
+		it.pos = prev
+		return true
+	}
+	it.nd = it.nd.prev
+	if it.nd == nil {
+		return false
+	}
+	it.pos = it.nd.p.Prev(len(it.nd.p))
+	return true
+}
+
+// Value returns the current element, aliasing list memory until the next change.
+func (it *Iter) Value() []byte {
+	v, _ := it.nd.p.Entry(it.pos)
+	return v
+}
+
+// Delete removes the current element; Next then continues with the element after it.
+func (it *Iter) Delete() {
+	nd := it.nd
+	it.moved = true // pos now stands after the removed element
+	if it.l.deleteAt(nd, it.pos) {
+		if it.rev {
+			it.nd = nd.prev
+			if it.nd != nil {
+				it.pos = len(it.nd.p)
+			}
+		} else {
+			it.nd, it.pos = nd.next, 0
+		}
+	}
+}
+
+// Insert puts v before (after false) or after the current element. The iterator must not be
+// used afterwards.
+func (it *Iter) Insert(v []byte, after bool, cfg Config) {
+	pos := it.pos
+	if after {
+		_, pos = it.nd.p.Entry(pos)
+	}
+	it.l.insertAt(it.nd, pos, v, cfg)
+	it.nd = nil
+}
+
+// Range calls fn for elements start..stop (inclusive, clamped by the caller) in order.
+func (l *List) Range(start, stop int, fn func(v []byte)) {
+	if start > stop || start >= l.n {
+		return
+	}
+	it := l.IterFrom(start, false)
+	for i := start; i <= stop && it.Next(); i++ {
+		fn(it.Value())
+	}
+}
+
+// Type implements keyspace.Object.
+func (l *List) Type() keyspace.Type { return keyspace.TypeList }
