@@ -33,7 +33,7 @@ func validate(p []byte) (int, error) {
 	seen := make(map[string]struct{})
 	for off < len(p) {
 		l, w := binary.Uvarint(p[off:])
-		if w <= 0 || l > uint64(len(p)) {
+		if w <= 0 || l > uint64(len(p)) || w != uvarintLen(l) {
 			return 0, errCorrupt
 		}
 		off += w
@@ -147,4 +147,9 @@ func less(s1 float64, m1 string, s2 float64, m2 string) bool {
 		return s1 < s2
 	}
 	return m1 < m2
+}
+
+func uvarintLen(v uint64) int {
+	var tmp [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(tmp[:], v)
 }
