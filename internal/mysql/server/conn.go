@@ -202,7 +202,9 @@ func (c *conn) comQuery(query string) {
 	c.srv.running.Add(1)
 	defer c.srv.running.Add(-1)
 	stmts := []string{query}
-	if c.multiStmt {
+	// Only text with a ';' can hold more than one statement: skip the
+	// splitter's tokenizer pass for the rest (nearly every query).
+	if c.multiStmt && strings.IndexByte(query, ';') >= 0 {
 		var err error
 		stmts, err = sql.SplitStatements(query)
 		if err != nil {
