@@ -1,265 +1,487 @@
 package keyspace
 
-// DB is one numbered database. All methods must be called under the server lock.
+import (
+	"encoding/binary"
+	"hash/maphash"
+	"math/bits"
+)
+
+// DB is one numbered database: an index (table.go) over an arena of entries (arena.go), an
+// array of the entries with a TTL for expiry sampling, and a side table of Objects. All
+// methods must be called under the server lock.
 type DB struct {
 	ks    *Keyspace
 	index int
-
-	m       map[string]*mapEntry
-	expires int
-	mem     int64
+	seed  maphash.Seed
+	s     store
 }
-
-type mapEntry struct {
-	str      []byte
-	obj      Object
-	objMem   int64
-	expireAt int64
-	clock    uint32
-	enc      uint8
-}
-
-const mapEntryOverhead = 64
 
 func newDB(ks *Keyspace, i int) *DB {
-	return &DB{ks: ks, index: i, m: make(map[string]*mapEntry)}
+	return &DB{ks: ks, index: i, seed: ks.seed, s: newStore(ks.chunkCap)}
 }
 
-func (db *DB) swapContents(o *DB) {
-	db.m, o.m = o.m, db.m
-	db.expires, o.expires = o.expires, db.expires
-	db.mem, o.mem = o.mem, db.mem
-}
+func (db *DB) swapContents(o *DB) { db.s, o.s = o.s, db.s }
 
-func (db *DB) usedMemory() int64 { return db.mem }
+// objSlotOverhead is what a side-table slot costs (interface + accounted size).
+const objSlotOverhead = 24
 
-func entrySize(key []byte, e *mapEntry) int64 {
-	return int64(len(key)+len(e.str)) + e.objMem + mapEntryOverhead
+func (db *DB) usedMemory() int64 {
+	s := &db.s
+	return s.live + s.objBytes + 8*int64(len(s.slots)) + 8*int64(len(s.expires)) +
+		objSlotOverhead*int64(len(s.objs))
 }
 
 // Index is the database number.
 func (db *DB) Index() int { return db.index }
 
-// get returns the live entry of key, expiring it lazily.
-func (db *DB) get(key []byte, now int64) *mapEntry {
-	e := db.m[string(key)]
-	if e == nil {
-		return nil
+func (db *DB) hash(key []byte) uint64 { return maphash.Bytes(db.seed, key) }
+
+// lookup finds key's live entry, expiring it lazily (calling the onExpire hook).
+func (db *DB) lookup(key []byte, now int64) (entry, int, bool) {
+	h := db.hash(key)
+	i, ok := db.s.find(key, h)
+	if !ok {
+		return entry{}, 0, false
 	}
-	if e.expireAt != 0 && now > e.expireAt {
-		db.remove(key, e)
-		db.ks.callHook(db.ks.onExpire, db.index, key)
-		return nil
+	e := db.s.at(slotOff(db.s.slots[i]))
+	if at := e.expireAt(); at != 0 && now > at {
+		db.expireAt(i, e)
+		db.s.maybeShrink(db.seed)
+		db.s.maybeCompact(db.seed)
+		return entry{}, 0, false
 	}
-	return e
+	return e, i, true
 }
 
-func (db *DB) remove(key []byte, e *mapEntry) {
-	db.mem -= entrySize(key, e)
-	if e.expireAt != 0 {
-		db.expires--
+// expireAt removes the expired entry e in slot i and calls the onExpire hook. It neither
+// shrinks the table nor compacts: callers do when no slot index or offset is held.
+func (db *DB) expireAt(i int, e entry) {
+	ks := db.ks
+	ks.hookKey = append(ks.hookKey[:0], e.key()...)
+	db.removeAt(i, e, true)
+	if ks.onExpire != nil {
+		ks.onExpire(db.index, ks.hookKey)
 	}
-	delete(db.m, string(key))
 }
 
-func (e *mapEntry) value() Value {
-	if e.obj != nil {
-		return Value{Type: e.obj.Type(), Obj: e.obj, ExpireAt: e.expireAt}
+// removeAt removes the entry e in slot i; freeObj frees its Object slot (false when the
+// Object moves to another entry).
+func (db *DB) removeAt(i int, e entry, freeObj bool) {
+	s := &db.s
+	off := slotOff(s.slots[i])
+	s.removeSlot(i, db.seed)
+	if e.expireAt() != 0 {
+		s.expiresRemove(e.expIdx())
 	}
-	return Value{Type: TypeString, Str: e.str, ExpireAt: e.expireAt, enc: e.enc}
+	if freeObj && e.isObj() {
+		s.freeObject(e.objIndex())
+	}
+	s.kill(off)
+}
+
+func (s *store) expiresAdd(off uint64) {
+	s.at(off).setExpIdx(len(s.expires))
+	s.expires = append(s.expires, off)
+}
+
+func (s *store) expiresRemove(idx int) {
+	last := len(s.expires) - 1
+	if idx != last {
+		moved := s.expires[last]
+		s.expires[idx] = moved
+		s.at(moved).setExpIdx(idx)
+	}
+	s.expires = s.expires[:last]
+	if c := cap(s.expires); c > 1024 && len(s.expires) < c/4 {
+		s.expires = append(make([]uint64, 0, c/2), s.expires...)
+	}
+}
+
+func (s *store) newObject(obj Object) uint32 {
+	m := int64(obj.MemoryUsage())
+	s.objBytes += m
+	if n := len(s.objFree); n > 0 {
+		i := s.objFree[n-1]
+		s.objFree = s.objFree[:n-1]
+		s.objs[i], s.objMem[i] = obj, m
+		return i
+	}
+	s.objs = append(s.objs, obj)
+	s.objMem = append(s.objMem, m)
+	return uint32(len(s.objs) - 1)
+}
+
+func (s *store) freeObject(i uint32) {
+	s.objBytes -= s.objMem[i]
+	s.objs[i], s.objMem[i] = nil, 0
+	s.objFree = append(s.objFree, i)
+}
+
+func (db *DB) value(e entry) Value {
+	if e.isObj() {
+		obj := db.s.objs[e.objIndex()]
+		return Value{Type: obj.Type(), Obj: obj, ExpireAt: e.expireAt()}
+	}
+	return Value{Type: TypeString, Str: e.val(), ExpireAt: e.expireAt(), enc: e.enc()}
 }
 
 // Lookup returns the value of key, expiring it lazily, and records the access in its LRU/LFU
 // clock.
 func (db *DB) Lookup(key []byte) (Value, bool) {
 	now := db.ks.now()
-	e := db.get(key, now)
-	if e == nil {
+	e, _, ok := db.lookup(key, now)
+	if !ok {
 		return Value{}, false
 	}
-	e.clock = db.ks.touchClock(now, e.clock)
-	return e.value(), true
+	e.setClock(db.ks.touchClock(now, e.clock()))
+	return db.value(e), true
 }
 
 // Peek is Lookup without touching the LRU/LFU clock (OBJECT, TTL, TYPE...).
 func (db *DB) Peek(key []byte) (Value, bool) {
-	e := db.get(key, db.ks.now())
-	if e == nil {
+	e, _, ok := db.lookup(key, db.ks.now())
+	if !ok {
 		return Value{}, false
 	}
-	return e.value(), true
-}
-
-func (db *DB) put(key []byte, ne *mapEntry, keepTTL bool) {
-	now := db.ks.now()
-	ne.clock = db.ks.newClock(now)
-	if old := db.get(key, now); old != nil {
-		if keepTTL {
-			ne.expireAt = old.expireAt
-		}
-		if db.ks.policy.lfu() {
-			ne.clock = old.clock
-		}
-		db.remove(key, old)
-	}
-	db.m[string(key)] = ne
-	db.mem += entrySize(key, ne)
-	if ne.expireAt != 0 {
-		db.expires++
-	}
+	return db.value(e), true
 }
 
 // SetString sets key to the string val. expireAt is the new TTL (unix ms, 0 = none), ignored
-// when keepTTL is set, which keeps the TTL of the old value.
+// when keepTTL is set, which keeps the TTL of the old value. OBJECT ENCODING of the value is
+// int, embstr or raw as Redis chooses for SET.
 func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool) {
-	db.put(key, &mapEntry{str: append([]byte(nil), val...), expireAt: expireAt, enc: stringEncoding(val)}, keepTTL)
+	db.set(key, val, nil, stringEncoding(val), expireAt, keepTTL)
+}
+
+// SetStringRaw is SetString for a value that Redis leaves with the raw encoding whatever its
+// content (a string changed by APPEND, SETRANGE or SETBIT).
+func (db *DB) SetStringRaw(key, val []byte, expireAt int64, keepTTL bool) {
+	db.set(key, val, nil, encRaw, expireAt, keepTTL)
 }
 
 // SetObject sets key to obj, clearing any TTL.
 func (db *DB) SetObject(key []byte, obj Object) {
-	db.put(key, &mapEntry{obj: obj, objMem: int64(obj.MemoryUsage())}, false)
+	db.set(key, nil, obj, 0, 0, false)
+}
+
+func (db *DB) set(key, val []byte, obj Object, enc uint8, expireAt int64, keepTTL bool) {
+	s := &db.s
+	ks := db.ks
+	now := ks.now()
+	h := db.hash(key)
+	clock := ks.newClock(now)
+	if keepTTL {
+		expireAt = 0 // unless an old value has one
+	}
+	i, found := s.find(key, h)
+	if found {
+		e := s.at(slotOff(s.slots[i]))
+		if at := e.expireAt(); at != 0 && now > at {
+			db.expireAt(i, e)
+			found = false
+		} else {
+			if keepTTL {
+				expireAt = at
+			}
+			if ks.policy.lfu() {
+				clock = e.clock()
+			}
+			if obj == nil && !e.isObj() && e.vlen == len(val) && (expireAt == 0 || e.hasTTLf()) {
+				// Same size: overwrite in place.
+				copy(e.val(), val)
+				e.buf[e.p] = e.buf[e.p]&^flagEnc | enc
+				e.setClock(clock)
+				db.setTTL(e, slotOff(s.slots[i]), expireAt)
+				s.maybeCompact(db.seed)
+				return
+			}
+			// Write the new entry before killing the old one: val may alias it.
+			noff := db.writeValue(key, val, obj, enc, clock, expireAt)
+			oldOff := slotOff(s.slots[i])
+			if at != 0 {
+				s.expiresRemove(e.expIdx())
+			}
+			if e.isObj() {
+				s.freeObject(e.objIndex())
+			}
+			s.slots[i] = slotValue(h, noff)
+			s.kill(oldOff)
+			s.maybeCompact(db.seed)
+			return
+		}
+	}
+	noff := db.writeValue(key, val, obj, enc, clock, expireAt)
+	s.insertSlot(h, slotValue(h, noff), db.seed)
+	s.maybeCompact(db.seed)
+}
+
+// writeValue appends a new entry for key (with an expires entry when expireAt != 0).
+func (db *DB) writeValue(key, val []byte, obj Object, enc uint8, clock uint32, expireAt int64) uint64 {
+	s := &db.s
+	flags := enc
+	if expireAt != 0 {
+		flags |= flagTTL
+	}
+	var off uint64
+	if obj != nil {
+		var idx [4]byte
+		binary.LittleEndian.PutUint32(idx[:], s.newObject(obj))
+		off = s.writeEntry(flags|flagObj, clock, key, idx[:], expireAt)
+	} else {
+		off = s.writeEntry(flags, clock, key, val, expireAt)
+	}
+	if expireAt != 0 {
+		s.expiresAdd(off)
+	}
+	return off
+}
+
+// setTTL sets the TTL of entry e (at off), which has TTL fields if at != 0.
+func (db *DB) setTTL(e entry, off uint64, at int64) {
+	s := &db.s
+	old := e.expireAt()
+	switch {
+	case old == 0 && at != 0:
+		e.setExpireAtField(at)
+		s.expiresAdd(off)
+	case old != 0 && at == 0:
+		s.expiresRemove(e.expIdx())
+		e.setExpireAtField(0)
+	case old != 0:
+		e.setExpireAtField(at)
+	}
 }
 
 // Modified re-accounts the memory of key's Object after it was changed in place.
 func (db *DB) Modified(key []byte) {
-	e := db.m[string(key)]
-	if e == nil || e.obj == nil {
+	s := &db.s
+	i, ok := s.find(key, db.hash(key))
+	if !ok {
 		return
 	}
-	m := int64(e.obj.MemoryUsage())
-	db.mem += m - e.objMem
-	e.objMem = m
+	e := s.at(slotOff(s.slots[i]))
+	if !e.isObj() {
+		return
+	}
+	idx := e.objIndex()
+	m := int64(s.objs[idx].MemoryUsage())
+	s.objBytes += m - s.objMem[idx]
+	s.objMem[idx] = m
 }
 
-// Delete removes key; false if it did not exist (an expired key counts as absent).
+// Delete removes key; false if it did not exist (an expired key counts as absent and is
+// expired, calling the onExpire hook).
 func (db *DB) Delete(key []byte) bool {
-	e := db.get(key, db.ks.now())
-	if e == nil {
+	e, i, ok := db.lookup(key, db.ks.now())
+	if !ok {
 		return false
 	}
-	db.remove(key, e)
+	db.removeAt(i, e, true)
+	db.s.maybeShrink(db.seed)
+	db.s.maybeCompact(db.seed)
 	return true
 }
 
-// SetExpire sets key's TTL to at (unix ms); false if key is absent.
+// SetExpire sets key's TTL to at (unix ms; 0 removes it); false if key is absent.
 func (db *DB) SetExpire(key []byte, at int64) bool {
-	e := db.get(key, db.ks.now())
-	if e == nil {
+	e, i, ok := db.lookup(key, db.ks.now())
+	if !ok {
 		return false
 	}
-	if e.expireAt == 0 && at != 0 {
-		db.expires++
-	} else if e.expireAt != 0 && at == 0 {
-		db.expires--
+	s := &db.s
+	off := slotOff(s.slots[i])
+	if at == 0 || e.hasTTLf() {
+		db.setTTL(e, off, at)
+		return true
 	}
-	e.expireAt = at
+	// The entry has no room for a TTL: rewrite it with one.
+	var noff uint64
+	if e.isObj() {
+		noff = s.writeEntry(e.flags()|flagTTL, e.clock(), e.key(), e.val(), at)
+		s.expiresAdd(noff)
+	} else {
+		noff = db.writeValue(e.key(), e.val(), nil, e.enc(), e.clock(), at)
+	}
+	s.slots[i] = slotValue(db.hash(key), noff)
+	s.kill(off)
+	s.maybeCompact(db.seed)
 	return true
 }
 
 // Persist removes key's TTL; false if key is absent or had none.
 func (db *DB) Persist(key []byte) bool {
-	e := db.get(key, db.ks.now())
-	if e == nil || e.expireAt == 0 {
+	e, i, ok := db.lookup(key, db.ks.now())
+	if !ok || e.expireAt() == 0 {
 		return false
 	}
-	e.expireAt = 0
-	db.expires--
+	db.setTTL(e, slotOff(db.s.slots[i]), 0)
 	return true
 }
 
-// Rename moves from's value (with its TTL) to to, overwriting to; false if from is absent.
+// Rename moves from's value, TTL and LRU/LFU clock to to, overwriting to; false if from is
+// absent.
 func (db *DB) Rename(from, to []byte) bool {
+	s := &db.s
 	now := db.ks.now()
-	e := db.get(from, now)
-	if e == nil {
+	e, i, ok := db.lookup(from, now)
+	if !ok {
 		return false
 	}
 	if string(from) == string(to) {
 		return true
 	}
-	db.remove(from, e)
-	if old := db.get(to, now); old != nil {
-		db.remove(to, old)
+	at := e.expireAt()
+	flags := e.flags()
+	if at == 0 {
+		flags &^= flagTTL
 	}
-	db.m[string(to)] = e
-	db.mem += entrySize(to, e)
-	if e.expireAt != 0 {
-		db.expires++
+	noff := s.writeEntry(flags, e.clock(), to, e.val(), at)
+	if at != 0 {
+		s.expiresAdd(noff)
 	}
+	// Remove from (keeping its Object, now referenced by the new entry), then to.
+	db.removeAt(i, s.at(slotOff(s.slots[i])), false)
+	h := db.hash(to)
+	if j, found := s.find(to, h); found {
+		old := s.at(slotOff(s.slots[j]))
+		if oat := old.expireAt(); oat != 0 && now > oat {
+			db.expireAt(j, old)
+		} else {
+			db.removeAt(j, old, true)
+		}
+	}
+	s.insertSlot(h, slotValue(h, noff), db.seed)
+	s.maybeShrink(db.seed)
+	s.maybeCompact(db.seed)
 	return true
 }
 
 // Len is the number of keys, including expired keys not yet removed (as DBSIZE).
-func (db *DB) Len() int { return len(db.m) }
+func (db *DB) Len() int { return db.s.count }
 
 // ExpiresLen is the number of keys with a TTL (INFO keyspace "expires").
-func (db *DB) ExpiresLen() int { return db.expires }
+func (db *DB) ExpiresLen() int { return len(db.s.expires) }
 
-// AvgTTL estimates the average TTL in ms of keys with one (INFO keyspace "avg_ttl").
+// AvgTTL estimates the average remaining TTL in ms of keys with one (INFO keyspace avg_ttl)
+// from a sample of them.
 func (db *DB) AvgTTL() int64 {
-	now := db.ks.now()
-	var sum, n int64
-	for _, e := range db.m {
-		if e.expireAt != 0 && e.expireAt > now {
-			sum += e.expireAt - now
-			n++
-		}
-		if n >= 1000 {
-			break
-		}
-	}
+	s := &db.s
+	n := len(s.expires)
 	if n == 0 {
 		return 0
 	}
-	return sum / n
+	now := db.ks.now()
+	samples := min(n, 64)
+	var sum, k int64
+	for j := 0; j < samples; j++ {
+		off := s.expires[db.ks.rng.IntN(n)]
+		if at := s.at(off).expireAt(); at > now {
+			sum += at - now
+			k++
+		}
+	}
+	if k == 0 {
+		return 0
+	}
+	return sum / k
 }
 
 // Flush removes every key.
 func (db *DB) Flush() {
-	db.m = make(map[string]*mapEntry)
-	db.expires = 0
-	db.mem = 0
+	old := db.s
+	db.s = newStore(old.chunkCap)
+	db.s.spare, db.s.tagHomeBits = old.spare, old.tagHomeBits
 }
 
-// RandomKey returns a random live key.
+// randomSlot returns a random occupied slot; the table must not be empty.
+func (db *DB) randomSlot() int {
+	s := &db.s
+	mask := len(s.slots) - 1
+	i := int(db.ks.rng.Uint64()) & mask
+	for s.slots[i] == 0 {
+		i = (i + 1) & mask
+	}
+	return i
+}
+
+// RandomKey returns a random live key (expiring the expired keys it meets).
 func (db *DB) RandomKey() ([]byte, bool) {
 	now := db.ks.now()
-	for range 100 {
-		if len(db.m) == 0 {
-			return nil, false
+	for db.s.count > 0 {
+		i := db.randomSlot()
+		e := db.s.at(slotOff(db.s.slots[i]))
+		if at := e.expireAt(); at != 0 && now > at {
+			db.expireAt(i, e)
+			db.s.maybeShrink(db.seed)
+			db.s.maybeCompact(db.seed)
+			continue
 		}
-		for k, e := range db.m {
-			if e.expireAt != 0 && now > e.expireAt {
-				db.remove([]byte(k), e)
-				db.ks.callHook(db.ks.onExpire, db.index, []byte(k))
-				break
-			}
-			return []byte(k), true
-		}
-	}
-	for k := range db.m {
-		return []byte(k), true
+		return e.key(), true
 	}
 	return nil, false
 }
 
-// Scan calls fn for keys from cursor on (0 starts) and returns the next cursor, 0 when done.
-// A key present for the whole scan is returned at least once. count is a hint.
+// Scan calls fn for the live keys of the next buckets from cursor on (0 starts a scan) and
+// returns the next cursor, 0 when the scan is complete. count is a hint (10 when < 1): Scan
+// stops after the bucket where count keys were reached or 10*count buckets were visited.
+//
+// The cursor is a hash prefix with its bits reversed (so it stays small, like Redis'
+// reverse-binary cursor): every key whose hash is below the prefix was returned before. A key
+// present for the whole scan is returned at least once whatever the table's resizes;
+// a key may be returned more than once after the table shrank. fn must not modify the DB.
 func (db *DB) Scan(cursor uint64, count int, fn func(key []byte)) uint64 {
-	for k := range db.m {
-		fn([]byte(k))
+	s := &db.s
+	if s.count == 0 {
+		return 0
 	}
-	return 0
+	if count < 1 {
+		count = 10
+	}
+	now := db.ks.now()
+	shift := 64 - s.bits
+	mask := len(s.slots) - 1
+	b := int(bits.Reverse64(cursor) >> shift)
+	emitted, visited := 0, 0
+	for {
+		for i := b; ; i = (i + 1) & mask {
+			v := s.slots[i]
+			if v == 0 {
+				break
+			}
+			if s.home(v, db.seed) != b {
+				continue
+			}
+			e := s.at(slotOff(v))
+			if at := e.expireAt(); at != 0 && now > at {
+				continue
+			}
+			fn(e.key())
+			emitted++
+		}
+		visited++
+		b++
+		if b == len(s.slots) {
+			return 0
+		}
+		if emitted >= count || visited >= count*10 {
+			return bits.Reverse64(uint64(b) << shift)
+		}
+	}
 }
 
-// ForEach calls fn for every live key until fn returns false.
+// ForEach calls fn for every live key until fn returns false. fn must not modify the DB.
 func (db *DB) ForEach(fn func(key []byte, v Value) bool) {
+	s := &db.s
 	now := db.ks.now()
-	for k, e := range db.m {
-		if e.expireAt != 0 && now > e.expireAt {
+	for _, v := range s.slots {
+		if v == 0 {
 			continue
 		}
-		if !fn([]byte(k), e.value()) {
+		e := s.at(slotOff(v))
+		if at := e.expireAt(); at != 0 && now > at {
+			continue
+		}
+		if !fn(e.key(), db.value(e)) {
 			return
 		}
 	}
@@ -269,72 +491,86 @@ func (db *DB) ForEach(fn func(key []byte, v Value) bool) {
 // policy (the server answers an error then).
 func (db *DB) IdleTime(key []byte) (int64, bool) {
 	now := db.ks.now()
-	e := db.get(key, now)
-	if e == nil {
+	e, _, ok := db.lookup(key, now)
+	if !ok {
 		return 0, false
 	}
-	return idleMillis(now, e.clock), true
+	return idleMillis(now, e.clock()), true
 }
 
 // Freq is OBJECT FREQ: the LFU counter after decay. Meaningful only under an LFU policy.
 func (db *DB) Freq(key []byte) (int, bool) {
 	now := db.ks.now()
-	e := db.get(key, now)
-	if e == nil {
+	e, _, ok := db.lookup(key, now)
+	if !ok {
 		return 0, false
 	}
-	return int(lfuDecayed(now, e.clock, db.ks.lfuDecayTime)), true
+	return int(lfuDecayed(now, e.clock(), db.ks.lfuDecayTime)), true
 }
 
-// MemoryUsage is MEMORY USAGE: the bytes accounted to key (entry, index share, Object).
+// MemoryUsage is MEMORY USAGE: the bytes accounted to key (its entry, an index slot, an
+// expires slot, and its Object's MemoryUsage).
 func (db *DB) MemoryUsage(key []byte) (int64, bool) {
-	e := db.get(key, db.ks.now())
-	if e == nil {
+	e, _, ok := db.lookup(key, db.ks.now())
+	if !ok {
 		return 0, false
 	}
-	return entrySize(key, e), true
+	n := int64(e.size()) + 8
+	if e.expireAt() != 0 {
+		n += 8
+	}
+	if e.isObj() {
+		n += db.s.objMem[e.objIndex()] + objSlotOverhead
+	}
+	return n, true
 }
 
+// expireRandomIfDue samples one key with a TTL and expires it if its time has passed.
 func (db *DB) expireRandomIfDue(now int64) bool {
-	for k, e := range db.m {
-		if e.expireAt != 0 {
-			if now > e.expireAt {
-				db.remove([]byte(k), e)
-				db.ks.callHook(db.ks.onExpire, db.index, []byte(k))
-				return true
-			}
-			return false
-		}
+	s := &db.s
+	off := s.expires[db.ks.rng.IntN(len(s.expires))]
+	e := s.at(off)
+	if now <= e.expireAt() {
+		return false
 	}
-	return false
+	h := db.hash(e.key())
+	db.expireAt(s.findSlot(h, slotValue(h, off)), e)
+	s.maybeShrink(db.seed)
+	s.maybeCompact(db.seed)
+	return true
 }
 
+// sampleKey returns a random key (one with a TTL if volatile).
 func (db *DB) sampleKey(volatile bool) ([]byte, bool) {
-	for k, e := range db.m {
-		if volatile && e.expireAt == 0 {
-			continue
-		}
-		return []byte(k), true
-	}
-	return nil, false
+	k, _, _, ok := db.sampleEntry(volatile)
+	return k, ok
 }
 
+// sampleEntry returns a random key (one with a TTL if volatile) with its clock and TTL.
 func (db *DB) sampleEntry(volatile bool) ([]byte, uint32, int64, bool) {
-	for k, e := range db.m {
-		if volatile && e.expireAt == 0 {
-			continue
+	s := &db.s
+	var e entry
+	if volatile {
+		if len(s.expires) == 0 {
+			return nil, 0, 0, false
 		}
-		return []byte(k), e.clock, e.expireAt, true
+		e = s.at(s.expires[db.ks.rng.IntN(len(s.expires))])
+	} else {
+		if s.count == 0 {
+			return nil, 0, 0, false
+		}
+		e = s.at(slotOff(s.slots[db.randomSlot()]))
 	}
-	return nil, 0, 0, false
+	return e.key(), e.clock(), e.expireAt(), true
 }
 
 func (db *DB) exists(key []byte) bool {
-	_, ok := db.m[string(key)]
+	_, ok := db.s.find(key, db.hash(key))
 	return ok
 }
 
 func (db *DB) hasExpire(key []byte) bool {
-	e := db.m[string(key)]
-	return e != nil && e.expireAt != 0
+	s := &db.s
+	i, ok := s.find(key, db.hash(key))
+	return ok && s.at(slotOff(s.slots[i])).expireAt() != 0
 }

@@ -2,6 +2,7 @@ package keyspace
 
 import (
 	"errors"
+	"hash/maphash"
 	"math/rand/v2"
 	"time"
 )
@@ -86,9 +87,10 @@ var (
 
 // Keyspace is the set of numbered databases. See the package documentation for locking.
 type Keyspace struct {
-	dbs []*DB
-	now func() int64
-	rng *rand.Rand
+	dbs  []*DB
+	now  func() int64
+	rng  *rand.Rand
+	seed maphash.Seed
 
 	onExpire, onEvict func(db int, key []byte)
 	hookKey           []byte // copy of the key handed to a hook
@@ -99,7 +101,8 @@ type Keyspace struct {
 	samples      int
 	pool         evictionPool
 
-	expireDB    int // database the next active expire cycle starts at
+	expireDB int // database the next active expire cycle starts at
+	chunkCap int // arena chunk capacity (chunkSize; tests use less to exercise compaction)
 }
 
 // New returns a keyspace with empty databases.
@@ -118,10 +121,12 @@ func New(opts Options) *Keyspace {
 	}
 	ks := &Keyspace{
 		now:          now,
+		seed:         maphash.MakeSeed(),
 		rng:          rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		lfuLogFactor: 10,
 		lfuDecayTime: 1,
 		samples:      5,
+		chunkCap:     chunkSize,
 	}
 	ks.dbs = make([]*DB, n)
 	for i := range ks.dbs {
