@@ -222,4 +222,3 @@ func TestMySQLKill9(t *testing.T) {
 		p.mu.Unlock()
 	}
 }
-
