@@ -1,0 +1,7 @@
+package main
+
+import "errors"
+
+func inspect(args []string) error {
+	return errors.New("tandem: inspect: nothing to inspect yet")
+}

@@ -1,0 +1,192 @@
+package command
+
+import (
+	"sort"
+	"strings"
+)
+
+// Flags are a command's properties, as COMMAND INFO reports them.
+type Flags uint32
+
+// The flags, in the order COMMAND INFO lists them.
+const (
+	Write Flags = 1 << iota
+	ReadOnly
+	DenyOOM
+	Module
+	Admin
+	PubSub
+	NoScript
+	Blocking
+	Loading
+	Stale
+	SkipMonitor
+	SkipSlowlog
+	Asking
+	Fast
+	NoAuth
+	MayReplicate
+	Sentinel
+	OnlySentinel
+	NoMandatoryKeys
+	Protected
+	NoAsyncLoading
+	NoMulti
+	MovableKeys
+	AllowBusy
+)
+
+var flagNames = []string{"write", "readonly", "denyoom", "module", "admin", "pubsub", "noscript",
+	"blocking", "loading", "stale", "skip_monitor", "skip_slowlog", "asking", "fast", "no_auth",
+	"may_replicate", "sentinel", "only_sentinel", "no_mandatory_keys", "protected",
+	"no_async_loading", "no_multi", "movablekeys", "allow_busy"}
+
+// Names lists the flags' COMMAND INFO names.
+func (f Flags) Names() []string {
+	var out []string
+	for i, n := range flagNames {
+		if f&(1<<i) != 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Handler runs one command.
+type Handler func(c *Ctx)
+
+// Spec declares a command (or a subcommand) once.
+type Spec struct {
+	Name       string // lower case; "config|get" style for subcommands is derived
+	Arity      int    // N: exactly N arguments incl. the name; -N: at least N
+	Flags      Flags
+	FirstKey   int // position of the first key, 0 if none
+	LastKey    int // position of the last key; -1 for the last argument
+	Step       int
+	Group      string // "string", "list", "generic", "server", ...
+	Since      string
+	Summary    string
+	Complexity string
+	ACL        []string // categories, without '@'
+	Sub        []*Spec
+	Handler    Handler
+	// Keys, when set, finds the key positions of commands whose keys the
+	// first/last/step triple cannot describe (numkeys arguments, STREAMS).
+	Keys func(args [][]byte) []int
+
+	parent *Spec
+}
+
+// FullName is "parent|sub" for subcommands.
+func (s *Spec) FullName() string {
+	if s.parent != nil {
+		return s.parent.Name + "|" + s.Name
+	}
+	return s.Name
+}
+
+// Parent is the container command of a subcommand, or nil.
+func (s *Spec) Parent() *Spec { return s.parent }
+
+// CheckArity reports whether argc arguments fit the spec.
+func (s *Spec) CheckArity(argc int) bool {
+	if s.Arity >= 0 {
+		return argc == s.Arity
+	}
+	return argc >= -s.Arity
+}
+
+// KeyPositions returns the positions of the keys in args.
+func (s *Spec) KeyPositions(args [][]byte) []int {
+	if s.Keys != nil {
+		return s.Keys(args)
+	}
+	if s.FirstKey <= 0 || s.FirstKey >= len(args) {
+		return nil
+	}
+	last := s.LastKey
+	if last < 0 {
+		last = len(args) + last
+	}
+	if last >= len(args) {
+		last = len(args) - 1
+	}
+	step := s.Step
+	if step <= 0 {
+		step = 1
+	}
+	var out []int
+	for i := s.FirstKey; i <= last; i += step {
+		out = append(out, i)
+	}
+	return out
+}
+
+// Table maps command names to specs.
+type Table struct {
+	byName map[string]*Spec
+}
+
+// NewTable returns a table with every data family registered.
+func NewTable() *Table {
+	t := &Table{byName: make(map[string]*Spec)}
+	registerStrings(t)
+	registerKeys(t)
+	return t
+}
+
+// Add registers specs. A duplicate name is a programming error.
+func (t *Table) Add(specs ...*Spec) {
+	for _, s := range specs {
+		name := strings.ToLower(s.Name)
+		if _, dup := t.byName[name]; dup {
+			panic("command: duplicate command " + name)
+		}
+		s.Name = name
+		for _, sub := range s.Sub {
+			sub.Name = strings.ToLower(sub.Name)
+			sub.parent = s
+		}
+		t.byName[name] = s
+	}
+}
+
+// Lookup finds a command by name, case-insensitively, without allocating
+// for names up to 32 bytes.
+func (t *Table) Lookup(name []byte) *Spec {
+	var buf [32]byte
+	if len(name) <= len(buf) {
+		lower := buf[:len(name)]
+		for i, c := range name {
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			lower[i] = c
+		}
+		return t.byName[string(lower)]
+	}
+	return t.byName[strings.ToLower(string(name))]
+}
+
+// LookupSub finds a subcommand of s by name.
+func (s *Spec) LookupSub(name []byte) *Spec {
+	for _, sub := range s.Sub {
+		if strings.EqualFold(sub.Name, string(name)) {
+			return sub
+		}
+	}
+	return nil
+}
+
+// All returns every top-level spec sorted by name.
+func (t *Table) All() []*Spec {
+	out := make([]*Spec, 0, len(t.byName))
+	for _, s := range t.byName {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Len is the number of top-level commands (COMMAND COUNT).
+func (t *Table) Len() int { return len(t.byName) }

@@ -1,0 +1,441 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/tandem-db/tandem/internal/redis/command"
+	"github.com/tandem-db/tandem/internal/redis/resp"
+)
+
+const (
+	readChunk     = 16 * 1024
+	maxKeepBuffer = 64 * 1024 // buffers larger than this are released after use
+)
+
+// client is one connection's state. Fields below "guarded by Server.mu"
+// are only touched with the execution lock held.
+type client struct {
+	srv  *Server
+	conn net.Conn
+	id   int64
+
+	// Read side, owned by the connection goroutine.
+	qbuf   []byte
+	qpos   int
+	parser resp.Parser
+	batch  [][][]byte
+
+	// Guarded by Server.mu.
+	ctx         command.Ctx
+	out         resp.Writer
+	db          int
+	name        string
+	authed      bool
+	user        string
+	multi       *multiState
+	watched     []watchKey
+	dirtyCAS    bool
+	subs        map[string]struct{}
+	psubs       map[string]struct{}
+	blocked     *blockState
+	closing     bool
+	closeAfter  bool
+	pushMode    bool // replies go through the writer goroutine
+	noReply     int  // CLIENT REPLY: 0 on, 1 off, 2 skip next
+	noEvict     bool
+	lastCmd     string
+	created     time.Time
+	lastActive  time.Time
+	libName     string
+	libVer      string
+	addr        string
+	laddr       string
+	flags       string
+	totalIn     int64
+	obufPeak    int
+	softLimitAt time.Time
+
+	wake    chan struct{} // blocked client: reply ready or timed out
+	writeCh chan struct{} // push mode: output pending
+	spare   []byte
+	once    sync.Once
+}
+
+func newRunID() string {
+	var b [20]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func (s *Server) serveConn(conn net.Conn) {
+	c := &client{
+		srv:        s,
+		conn:       conn,
+		created:    time.Now(),
+		lastActive: time.Now(),
+		wake:       make(chan struct{}, 1),
+		addr:       conn.RemoteAddr().String(),
+		laddr:      conn.LocalAddr().String(),
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true)
+	}
+	s.mu.Lock()
+	if s.closing.Load() {
+		s.mu.Unlock()
+		conn.Close()
+		return
+	}
+	if len(s.clients) >= s.cfg.MaxClients {
+		s.stats.rejectedConns++
+		s.mu.Unlock()
+		_, _ = conn.Write([]byte("-ERR max number of clients reached\r\n"))
+		conn.Close()
+		return
+	}
+	if s.protectedModeRefuses(conn) {
+		s.mu.Unlock()
+		_, _ = conn.Write([]byte(protectedModeMsg))
+		conn.Close()
+		return
+	}
+	s.nextID++
+	c.id = s.nextID
+	c.authed = s.cfg.RequirePass == ""
+	c.user = "default"
+	c.out.Proto = 2
+	c.ctx.W = &c.out
+	c.ctx.KS = s.ks
+	c.ctx.Set = &s.settings
+	c.ctx.Hooks = s
+	c.ctx.Client = c
+	c.ctx.DB = s.ks.DB(0)
+	s.clients[c.id] = c
+	s.stats.connections++
+	s.mu.Unlock()
+
+	c.readLoop()
+
+	s.mu.Lock()
+	s.freeClientLocked(c)
+	s.mu.Unlock()
+	conn.Close()
+}
+
+// readLoop reads, parses and executes until the connection ends.
+func (c *client) readLoop() {
+	s := c.srv
+	c.qbuf = make([]byte, 0, readChunk)
+	for {
+		if cap(c.qbuf)-len(c.qbuf) < readChunk/4 {
+			c.growQueryBuffer()
+		}
+		n, err := c.conn.Read(c.qbuf[len(c.qbuf):cap(c.qbuf)])
+		if n > 0 {
+			c.qbuf = c.qbuf[:len(c.qbuf)+n]
+			if !c.processInput() {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+		if int64(len(c.qbuf)) > s.cfg.ClientQueryBufLimit {
+			s.log.Warn("closing client that reached max query buffer length", "id", c.id, "qbuf", len(c.qbuf))
+			return
+		}
+	}
+}
+
+// growQueryBuffer makes room for the next read, sized for a big argument
+// in progress so a 512 MB value is not copied at every doubling.
+func (c *client) growQueryBuffer() {
+	// Drop consumed bytes first.
+	if c.qpos > 0 {
+		n := copy(c.qbuf, c.qbuf[c.qpos:])
+		c.qbuf = c.qbuf[:n]
+		c.qpos = 0
+	}
+	need := readChunk
+	if p := c.parser.Pending(len(c.qbuf)); p > need {
+		need = p
+	}
+	if cap(c.qbuf)-len(c.qbuf) >= need {
+		return
+	}
+	nb := make([]byte, len(c.qbuf), 2*cap(c.qbuf)+need)
+	copy(nb, c.qbuf)
+	c.qbuf = nb
+}
+
+// processInput parses every complete command in the buffer and runs them
+// as one batch. It returns false when the connection must close.
+func (c *client) processInput() bool {
+	s := c.srv
+	c.batch = c.batch[:0]
+	var perr error
+	buf := c.qbuf[c.qpos:]
+	off := 0
+	c.parser.MaxBulkLen = s.cfg.ProtoMaxBulkLen
+	c.parser.AuthRequired = !c.authed
+	for off < len(buf) {
+		args, n, err := c.parser.Next(buf[off:])
+		if err != nil {
+			perr = err
+			break
+		}
+		if n == 0 {
+			break
+		}
+		off += n
+		if len(args) == 0 {
+			continue
+		}
+		c.batch = append(c.batch, args)
+		// A command that changes the connection's authentication or
+		// protocol limits must run before the next one is parsed.
+		if !c.authed {
+			break
+		}
+	}
+	ok := c.runBatch()
+	if perr != nil && ok {
+		s.mu.Lock()
+		s.stats.addError("ERR")
+		c.out.Error("ERR " + perr.Error())
+		c.closeAfter = true
+		s.mu.Unlock()
+		c.flush()
+		return false
+	}
+	c.qpos += off
+	if c.qpos == len(c.qbuf) {
+		c.qbuf = c.qbuf[:0]
+		c.qpos = 0
+		if cap(c.qbuf) > maxKeepBuffer {
+			c.qbuf = make([]byte, 0, readChunk)
+		}
+	}
+	if !ok {
+		return false
+	}
+	if !c.authed && len(c.qbuf) > c.qpos {
+		// More complete commands may wait behind an AUTH; parse again.
+		return c.processInput()
+	}
+	return true
+}
+
+// runBatch executes the parsed batch under the execution lock and sends
+// the replies. It returns false when the connection must close.
+func (c *client) runBatch() bool {
+	s := c.srv
+	if len(c.batch) == 0 {
+		return true
+	}
+	i := 0
+	for i < len(c.batch) {
+		s.mu.Lock()
+		if s.paused.active(c) {
+			s.mu.Unlock()
+			s.paused.wait(c)
+			continue
+		}
+		now := time.Now()
+		c.lastActive = now
+		for ; i < len(c.batch); i++ {
+			s.processCommand(c, c.batch[i], now)
+			if c.blocked != nil || c.closing || c.closeAfter {
+				i++
+				break
+			}
+		}
+		blocked := c.blocked != nil
+		s.mu.Unlock()
+		if !c.flush() {
+			return false
+		}
+		if c.closing || c.closeAfter {
+			return false
+		}
+		if blocked {
+			if !c.waitUnblocked() {
+				return false
+			}
+			if !c.flush() {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// flush sends the buffered replies (or hands them to the writer goroutine
+// in push mode). It returns false if the socket failed.
+func (c *client) flush() bool {
+	s := c.srv
+	s.mu.Lock()
+	if c.pushMode {
+		s.mu.Unlock()
+		c.signalWriter()
+		return true
+	}
+	if len(c.out.Buf) == 0 {
+		s.mu.Unlock()
+		return true
+	}
+	data := c.out.Buf
+	c.out.Buf = c.spare[:0]
+	s.mu.Unlock()
+	_, err := c.conn.Write(data)
+	if cap(data) <= maxKeepBuffer {
+		c.spare = data[:0]
+	} else {
+		c.spare = nil
+	}
+	return err == nil
+}
+
+// enterPushModeLocked starts the writer goroutine: from now on other
+// clients may append to this client's output at any time (pub/sub
+// messages, MONITOR), so only the writer writes to the socket.
+func (c *client) enterPushModeLocked() {
+	if c.pushMode {
+		return
+	}
+	c.pushMode = true
+	c.writeCh = make(chan struct{}, 1)
+	c.srv.wg.Add(1)
+	go c.writer()
+}
+
+func (c *client) signalWriter() {
+	select {
+	case c.writeCh <- struct{}{}:
+	default:
+	}
+}
+
+func (c *client) writer() {
+	s := c.srv
+	defer s.wg.Done()
+	var spare []byte
+	for range c.writeCh {
+		s.mu.Lock()
+		data := c.out.Buf
+		c.out.Buf = spare[:0]
+		closing := c.closing
+		s.mu.Unlock()
+		if len(data) > 0 {
+			if _, err := c.conn.Write(data); err != nil {
+				c.conn.Close()
+				return
+			}
+		}
+		spare = data
+		if cap(spare) > maxKeepBuffer {
+			spare = nil
+		}
+		if closing {
+			return
+		}
+	}
+}
+
+// pushLocked is called after appending a message to another client's
+// output: it enforces the pub/sub output buffer limits and wakes the writer.
+func (c *client) pushLocked() {
+	lim := c.srv.cfg.ClientOutputLimits[2]
+	size := int64(len(c.out.Buf))
+	if len(c.out.Buf) > c.obufPeak {
+		c.obufPeak = len(c.out.Buf)
+	}
+	if lim.Hard > 0 && size > lim.Hard {
+		c.srv.log.Warn("client scheduled to be closed for overcoming of output buffer limits", "id", c.id)
+		c.closeLocked()
+		return
+	}
+	if lim.Soft > 0 && size > lim.Soft {
+		if c.softLimitAt.IsZero() {
+			c.softLimitAt = time.Now()
+		} else if time.Since(c.softLimitAt) > time.Duration(lim.SoftSecs)*time.Second {
+			c.closeLocked()
+			return
+		}
+	} else {
+		c.softLimitAt = time.Time{}
+	}
+	c.signalWriter()
+}
+
+// closeLocked closes the connection; the goroutines notice and clean up.
+func (c *client) closeLocked() {
+	if c.closing {
+		return
+	}
+	c.closing = true
+	c.conn.Close()
+	if c.blocked != nil {
+		c.srv.blocking.remove(c)
+		c.blocked = nil
+		c.notifyWake()
+	}
+	c.srv.paused.release(c)
+	if c.pushMode {
+		c.signalWriter()
+	}
+}
+
+func (c *client) notifyWake() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// freeClientLocked forgets the client everywhere.
+func (s *Server) freeClientLocked(c *client) {
+	c.closeLocked()
+	delete(s.clients, c.id)
+	s.watch.unwatchAll(c)
+	s.pubsub.unsubscribeAll(c)
+	delete(s.monitors, c)
+	if c.pushMode {
+		c.once.Do(func() { close(c.writeCh) })
+	}
+}
+
+// clientsCronLocked closes idle clients (timeout) and times out blocked ones.
+func (s *Server) clientsCronLocked() {
+	if s.cfg.Timeout <= 0 {
+		return
+	}
+	limit := time.Duration(s.cfg.Timeout) * time.Second
+	now := time.Now()
+	for _, c := range s.clients {
+		if c.blocked != nil || c.pushMode {
+			continue
+		}
+		if now.Sub(c.lastActive) > limit {
+			c.closeLocked()
+		}
+	}
+}
+
+const protectedModeMsg = "-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n"
+
+func (s *Server) protectedModeRefuses(conn net.Conn) bool {
+	if !s.cfg.ProtectedMode || s.cfg.RequirePass != "" {
+		return false
+	}
+	host, _, err := net.SplitHostPort(conn.RemoteAddr().String())
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && !ip.IsLoopback()
+}

@@ -1,0 +1,188 @@
+package server
+
+import (
+	"sort"
+
+	"github.com/tandem-db/tandem/internal/redis/command"
+	"github.com/tandem-db/tandem/internal/redis/glob"
+)
+
+func (s *Server) registerPubSub() {
+	ps := []string{"pubsub", "slow"}
+	flags := command.PubSub | command.NoScript | command.Loading | command.Stale
+	s.table.Add(
+		&command.Spec{Name: "subscribe", Arity: -2, Flags: flags, Group: "pubsub", Since: "2.0.0",
+			Summary: "Listens for messages published to channels.", Complexity: "O(N) where N is the number of channels to subscribe to.", ACL: ps,
+			Handler: s.cmdSubscribe},
+		&command.Spec{Name: "psubscribe", Arity: -2, Flags: flags, Group: "pubsub", Since: "2.0.0",
+			Summary: "Listens for messages published to channels that match one or more patterns.", Complexity: "O(N) where N is the number of patterns to subscribe to.", ACL: ps,
+			Handler: s.cmdPSubscribe},
+		&command.Spec{Name: "unsubscribe", Arity: -1, Flags: flags, Group: "pubsub", Since: "2.0.0",
+			Summary: "Stops listening to messages posted to channels.", Complexity: "O(N) where N is the number of channels to unsubscribe.", ACL: ps,
+			Handler: s.cmdUnsubscribe},
+		&command.Spec{Name: "punsubscribe", Arity: -1, Flags: flags, Group: "pubsub", Since: "2.0.0",
+			Summary: "Stops listening to messages published to channels that match one or more patterns.", Complexity: "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", ACL: ps,
+			Handler: s.cmdPUnsubscribe},
+		&command.Spec{Name: "publish", Arity: 3, Flags: command.PubSub | command.Loading | command.Stale | command.Fast | command.MayReplicate, Group: "pubsub", Since: "2.0.0",
+			Summary: "Posts a message to a channel.", Complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", ACL: []string{"pubsub", "fast"},
+			Handler: func(c *command.Ctx) { c.W.Int(int64(s.pubsub.publish(c.Args[1], c.Args[2]))) }},
+		&command.Spec{Name: "pubsub", Arity: -2, Group: "pubsub", Since: "2.8.0", Summary: "A container for Pub/Sub commands.", Complexity: "Depends on subcommand.", ACL: []string{"slow"},
+			Sub: []*command.Spec{
+				{Name: "channels", Arity: -2, Flags: command.PubSub | command.Loading | command.Stale, Group: "pubsub", Since: "2.8.0",
+					Summary: "Returns the active channels.", Complexity: "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", ACL: ps,
+					Handler: s.cmdPubsubChannels},
+				{Name: "numsub", Arity: -2, Flags: command.PubSub | command.Loading | command.Stale, Group: "pubsub", Since: "2.8.0",
+					Summary: "Returns a count of subscribers to channels.", Complexity: "O(N) for the NUMSUB subcommand, where N is the number of requested channels", ACL: ps,
+					Handler: s.cmdPubsubNumsub},
+				{Name: "numpat", Arity: 2, Flags: command.PubSub | command.Loading | command.Stale, Group: "pubsub", Since: "2.8.0",
+					Summary: "Returns a count of unique pattern subscriptions.", Complexity: "O(1)", ACL: ps,
+					Handler: func(c *command.Ctx) { c.W.Int(int64(len(s.pubsub.patterns))) }},
+				{Name: "shardchannels", Arity: -2, Flags: command.PubSub | command.Loading | command.Stale, Group: "pubsub", Since: "7.0.0",
+					Summary: "Returns the active shard channels.", Complexity: "O(N)", ACL: ps,
+					Handler: func(c *command.Ctx) { c.W.Array(0) }},
+				{Name: "shardnumsub", Arity: -2, Flags: command.PubSub | command.Loading | command.Stale, Group: "pubsub", Since: "7.0.0",
+					Summary: "Returns the count of subscribers of shard channels.", Complexity: "O(N)", ACL: ps,
+					Handler: func(c *command.Ctx) {
+						c.W.Map(len(c.Args) - 2)
+						for _, ch := range c.Args[2:] {
+							c.W.Bulk(ch)
+							c.W.Int(0)
+						}
+					}},
+				{Name: "help", Arity: 2, Flags: command.Loading | command.Stale, Group: "pubsub", Since: "6.2.0",
+					Summary: "Returns helpful text about the different subcommands.", Complexity: "O(1)", ACL: []string{"slow"},
+					Handler: func(c *command.Ctx) {
+						writeHelp(c, "PUBSUB", []string{
+							"CHANNELS [<pattern>]",
+							"    Return the currently active channels matching a <pattern> (default: '*').",
+							"NUMPAT",
+							"    Return number of subscriptions to patterns.",
+							"NUMSUB [<channel> ...]",
+							"    Return the number of subscribers for the specified channels, excluding",
+							"    pattern subscriptions(default: no channels).",
+							"SHARDCHANNELS [<pattern>]",
+							"    Return the currently active shard level channels matching a <pattern> (default: '*').",
+							"SHARDNUMSUB [<shardchannel> ...]",
+							"    Return the number of subscribers for the specified shard level channel(s)",
+						})
+					}},
+			}},
+	)
+}
+
+// writeHelp writes a container command's HELP reply as Redis formats it.
+func writeHelp(c *command.Ctx, cmd string, lines []string) {
+	c.W.Array(len(lines) + 2)
+	c.W.SimpleString(cmd + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
+	for _, l := range lines {
+		c.W.SimpleString(l)
+	}
+	c.W.SimpleString("HELP")
+	c.W.SimpleString("    Print this help.")
+}
+
+func (s *Server) subReply(c *command.Ctx, kind string, name []byte, count int) {
+	c.W.Push(3)
+	c.W.BulkString(kind)
+	if name == nil {
+		c.W.Null()
+	} else {
+		c.W.Bulk(name)
+	}
+	c.W.Int(int64(count))
+}
+
+func (s *Server) cmdSubscribe(c *command.Ctx) {
+	cli := cl(c)
+	cli.enterPushModeLocked()
+	for _, ch := range c.Args[1:] {
+		s.pubsub.subscribe(cli, string(ch))
+		s.subReply(c, "subscribe", ch, cli.subscriptionCount())
+	}
+}
+
+func (s *Server) cmdPSubscribe(c *command.Ctx) {
+	cli := cl(c)
+	cli.enterPushModeLocked()
+	for _, p := range c.Args[1:] {
+		s.pubsub.psubscribe(cli, string(p))
+		s.subReply(c, "psubscribe", p, cli.subscriptionCount())
+	}
+}
+
+func (s *Server) cmdUnsubscribe(c *command.Ctx) {
+	cli := cl(c)
+	if len(c.Args) == 1 {
+		if len(cli.subs) == 0 {
+			s.subReply(c, "unsubscribe", nil, cli.subscriptionCount())
+			return
+		}
+		for _, ch := range sortedKeys(cli.subs) {
+			s.pubsub.unsubscribe(cli, ch)
+			s.subReply(c, "unsubscribe", []byte(ch), cli.subscriptionCount())
+		}
+		return
+	}
+	for _, ch := range c.Args[1:] {
+		s.pubsub.unsubscribe(cli, string(ch))
+		s.subReply(c, "unsubscribe", ch, cli.subscriptionCount())
+	}
+}
+
+func (s *Server) cmdPUnsubscribe(c *command.Ctx) {
+	cli := cl(c)
+	if len(c.Args) == 1 {
+		if len(cli.psubs) == 0 {
+			s.subReply(c, "punsubscribe", nil, cli.subscriptionCount())
+			return
+		}
+		for _, p := range sortedKeys(cli.psubs) {
+			s.pubsub.punsubscribe(cli, p)
+			s.subReply(c, "punsubscribe", []byte(p), cli.subscriptionCount())
+		}
+		return
+	}
+	for _, p := range c.Args[1:] {
+		s.pubsub.punsubscribe(cli, string(p))
+		s.subReply(c, "punsubscribe", p, cli.subscriptionCount())
+	}
+}
+
+func sortedKeys(m map[string]struct{}) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (s *Server) cmdPubsubChannels(c *command.Ctx) {
+	var pat []byte
+	if len(c.Args) > 3 {
+		c.Error(command.WrongArgs("pubsub|channels"))
+		return
+	}
+	if len(c.Args) == 3 {
+		pat = c.Args[2]
+	}
+	var out []string
+	for ch := range s.pubsub.channels {
+		if pat == nil || glob.Match(pat, []byte(ch)) {
+			out = append(out, ch)
+		}
+	}
+	sort.Strings(out)
+	c.W.Array(len(out))
+	for _, ch := range out {
+		c.W.BulkString(ch)
+	}
+}
+
+func (s *Server) cmdPubsubNumsub(c *command.Ctx) {
+	c.W.Map(len(c.Args) - 2)
+	for _, ch := range c.Args[2:] {
+		c.W.Bulk(ch)
+		c.W.Int(int64(len(s.pubsub.channels[string(ch)])))
+	}
+}

@@ -1,0 +1,306 @@
+package server
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Config holds the KV server's configuration directives. It is changed
+// only through Set (flags, config file, CONFIG SET), which validates.
+type Config struct {
+	mu     sync.Mutex
+	values map[string]string // canonical value text of every directive
+
+	// Typed copies read on hot paths; written by Set under mu and read
+	// under the server's execution lock (Set is called under it too).
+	Port                 int
+	Bind                 []string
+	Dir                  string
+	RequirePass          string
+	ProtectedMode        bool
+	Databases            int
+	MaxClients           int
+	Timeout              int64
+	ProtoMaxBulkLen      int64
+	ClientQueryBufLimit  int64
+	NotifyKeyspaceEvents int
+	Hz                   int
+	MaxMemory            int64
+	MaxMemoryPolicy      string
+	MaxMemorySamples     int
+	IOThreads            int
+	SlowlogSlowerThan    int64
+	SlowlogMaxLen        int64
+	LFULogFactor         int
+	LFUDecayTime         int
+	ActiveExpireEnabled  bool
+	ClientOutputLimits   [3]OutputLimit // normal, replica, pubsub
+	ConfigFile           string
+}
+
+// OutputLimit is one class of client-output-buffer-limit.
+type OutputLimit struct {
+	Hard, Soft int64
+	SoftSecs   int64
+}
+
+// directive describes one config directive.
+type directive struct {
+	name    string
+	alias   string
+	def     string
+	set     func(c *Config, v string) error
+	mutable bool // settable with CONFIG SET
+}
+
+var errBadValue = fmt.Errorf("argument couldn't be parsed into an integer")
+
+func boolArg(dst *bool) func(*Config, string) error {
+	return func(_ *Config, v string) error {
+		switch strings.ToLower(v) {
+		case "yes":
+			*dst = true
+		case "no":
+			*dst = false
+		default:
+			return fmt.Errorf("argument must be 'yes' or 'no'")
+		}
+		return nil
+	}
+}
+
+// ParseMemory parses "100mb", "1gb", "512" as Redis' memtoull does.
+func ParseMemory(v string) (int64, error) {
+	s := strings.ToLower(strings.TrimSpace(v))
+	mul := int64(1)
+	for _, u := range []struct {
+		suf string
+		m   int64
+	}{{"kb", 1024}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1000}, {"m", 1000 * 1000}, {"g", 1000 * 1000 * 1000}, {"b", 1}} {
+		if strings.HasSuffix(s, u.suf) {
+			mul = u.m
+			s = strings.TrimSuffix(s, u.suf)
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, errBadValue
+	}
+	if n > math.MaxInt64/mul {
+		return 0, errBadValue
+	}
+	return n * mul, nil
+}
+
+func intArg(dst *int, lo, hi int) func(*Config, string) error {
+	return func(_ *Config, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return errBadValue
+		}
+		if n < lo || n > hi {
+			return fmt.Errorf("argument must be between %d and %d inclusive", lo, hi)
+		}
+		*dst = n
+		return nil
+	}
+}
+
+func int64Arg(dst *int64, lo, hi int64) func(*Config, string) error {
+	return func(_ *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return errBadValue
+		}
+		if n < lo || n > hi {
+			return fmt.Errorf("argument must be between %d and %d inclusive", lo, hi)
+		}
+		*dst = n
+		return nil
+	}
+}
+
+func memArg(dst *int64) func(*Config, string) error {
+	return func(_ *Config, v string) error {
+		n, err := ParseMemory(v)
+		if err != nil {
+			return err
+		}
+		*dst = n
+		return nil
+	}
+}
+
+func (c *Config) directives() []directive {
+	return []directive{
+		{name: "port", def: "6379", set: intArg(&c.Port, 0, 65535)},
+		{name: "bind", def: "127.0.0.1", set: func(c *Config, v string) error { c.Bind = strings.Fields(v); return nil }},
+		{name: "dir", def: "./data", set: func(c *Config, v string) error { c.Dir = v; return nil }, mutable: true},
+		{name: "requirepass", def: "", set: func(c *Config, v string) error { c.RequirePass = v; return nil }, mutable: true},
+		{name: "protected-mode", def: "yes", set: boolArg(&c.ProtectedMode), mutable: true},
+		{name: "databases", def: "16", set: intArg(&c.Databases, 1, math.MaxInt32)},
+		{name: "maxclients", def: "10000", set: intArg(&c.MaxClients, 1, math.MaxInt32), mutable: true},
+		{name: "timeout", def: "0", set: int64Arg(&c.Timeout, 0, math.MaxInt32), mutable: true},
+		{name: "proto-max-bulk-len", def: "536870912", set: func(c *Config, v string) error {
+			n, err := ParseMemory(v)
+			if err != nil {
+				return err
+			}
+			if n < 1024*1024 {
+				return fmt.Errorf("argument must be a memory value bigger than 1mb")
+			}
+			c.ProtoMaxBulkLen = n
+			return nil
+		}, mutable: true},
+		{name: "client-query-buffer-limit", def: "1073741824", set: memArg(&c.ClientQueryBufLimit), mutable: true},
+		{name: "notify-keyspace-events", def: "", set: func(c *Config, v string) error {
+			f, ok := parseNotifyFlags(v)
+			if !ok {
+				return fmt.Errorf("Invalid event class character. Use 'Ag$lshzxeKEtmd'.")
+			}
+			c.NotifyKeyspaceEvents = f
+			return nil
+		}, mutable: true},
+		{name: "hz", def: "10", set: intArg(&c.Hz, 1, 500), mutable: true},
+		{name: "maxmemory", def: "0", set: memArg(&c.MaxMemory), mutable: true},
+		{name: "maxmemory-policy", def: "noeviction", set: func(c *Config, v string) error {
+			v = strings.ToLower(v)
+			switch v {
+			case "noeviction", "allkeys-lru", "volatile-lru", "allkeys-lfu", "volatile-lfu",
+				"allkeys-random", "volatile-random", "volatile-ttl":
+				c.MaxMemoryPolicy = v
+				return nil
+			}
+			return fmt.Errorf("argument(s) must be one of the following: volatile-lru, allkeys-lru, volatile-lfu, allkeys-lfu, volatile-random, allkeys-random, volatile-ttl, noeviction")
+		}, mutable: true},
+		{name: "maxmemory-samples", def: "5", set: intArg(&c.MaxMemorySamples, 1, 64), mutable: true},
+		{name: "io-threads", def: "1", set: intArg(&c.IOThreads, 1, 128)},
+		{name: "slowlog-log-slower-than", def: "10000", set: int64Arg(&c.SlowlogSlowerThan, -1, math.MaxInt64), mutable: true},
+		{name: "slowlog-max-len", def: "128", set: int64Arg(&c.SlowlogMaxLen, 0, math.MaxInt64), mutable: true},
+		{name: "lfu-log-factor", def: "10", set: intArg(&c.LFULogFactor, 0, math.MaxInt32), mutable: true},
+		{name: "lfu-decay-time", def: "1", set: intArg(&c.LFUDecayTime, 0, math.MaxInt32), mutable: true},
+		{name: "client-output-buffer-limit", def: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", set: setOutputLimits, mutable: true},
+	}
+}
+
+func setOutputLimits(c *Config, v string) error {
+	f := strings.Fields(v)
+	if len(f)%4 != 0 || len(f) == 0 {
+		return fmt.Errorf("Wrong number of arguments in buffer limit configuration.")
+	}
+	limits := c.ClientOutputLimits
+	for i := 0; i < len(f); i += 4 {
+		var class int
+		switch strings.ToLower(f[i]) {
+		case "normal":
+			class = 0
+		case "slave", "replica":
+			class = 1
+		case "pubsub":
+			class = 2
+		default:
+			return fmt.Errorf("Invalid client class specified in buffer limit configuration.")
+		}
+		hard, err1 := ParseMemory(f[i+1])
+		soft, err2 := ParseMemory(f[i+2])
+		secs, err3 := strconv.ParseInt(f[i+3], 10, 64)
+		if err1 != nil || err2 != nil || err3 != nil || secs < 0 {
+			return fmt.Errorf("Error in hard, soft or soft_seconds setting in buffer limit configuration.")
+		}
+		limits[class] = OutputLimit{hard, soft, secs}
+	}
+	c.ClientOutputLimits = limits
+	return nil
+}
+
+// NewConfig returns the defaults.
+func NewConfig() *Config {
+	c := &Config{values: map[string]string{}}
+	for _, d := range c.directives() {
+		if err := d.set(c, d.def); err != nil {
+			panic("server: bad default for " + d.name + ": " + err.Error())
+		}
+		c.values[d.name] = d.def
+	}
+	c.ActiveExpireEnabled = true
+	return c
+}
+
+func (c *Config) lookup(name string) (directive, bool) {
+	name = strings.ToLower(name)
+	for _, d := range c.directives() {
+		if d.name == name || d.alias == name {
+			return d, true
+		}
+	}
+	return directive{}, false
+}
+
+// Set validates and applies one directive. startup allows immutable ones.
+func (c *Config) Set(name, value string, startup bool) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	d, ok := c.lookup(name)
+	if !ok {
+		return fmt.Errorf("unknown directive '%s'", name)
+	}
+	if !startup && !d.mutable {
+		return fmt.Errorf("can't set immutable config")
+	}
+	if err := d.set(c, value); err != nil {
+		return err
+	}
+	c.values[d.name] = value
+	if d.name == "dir" {
+		c.Dir = filepath.Clean(value)
+	}
+	return nil
+}
+
+// Get returns every directive whose name matches the glob, sorted.
+func (c *Config) Get(match func(name string) bool) [][2]string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out [][2]string
+	for _, d := range c.directives() {
+		if match(d.name) {
+			out = append(out, [2]string{d.name, c.values[d.name]})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	return out
+}
+
+// Known reports whether name is a directive.
+func (c *Config) Known(name string) bool {
+	_, ok := c.lookup(name)
+	return ok
+}
+
+// ParseFile applies a redis.conf-style file's directives (startup).
+func (c *Config) ParseFile(text string) error {
+	for i, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line[0] == '#' {
+			continue
+		}
+		args, ok := splitConfigLine(line)
+		if !ok || len(args) == 0 {
+			return fmt.Errorf("*** FATAL CONFIG FILE ERROR ***\nline %d: %s\nUnbalanced quotes in configuration line", i+1, line)
+		}
+		name := strings.ToLower(args[0])
+		if name == "include" || name == "rename-command" || name == "loadmodule" {
+			return fmt.Errorf("*** FATAL CONFIG FILE ERROR ***\nline %d: %s\n%s is not supported", i+1, line, name)
+		}
+		if err := c.Set(name, strings.Join(args[1:], " "), true); err != nil {
+			return fmt.Errorf("*** FATAL CONFIG FILE ERROR ***\nline %d: %s\nBad directive or wrong number of arguments: %v", i+1, line, err)
+		}
+	}
+	return nil
+}

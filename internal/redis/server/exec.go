@@ -1,0 +1,211 @@
+package server
+
+import (
+	"strings"
+	"time"
+
+	"github.com/tandem-db/tandem/internal/redis/command"
+)
+
+// multiState is a client's open MULTI: the queued commands and whether a
+// queueing error makes EXEC abort.
+type multiState struct {
+	queue     []queued
+	execAbort bool
+}
+
+type queued struct {
+	spec *command.Spec
+	args [][]byte
+}
+
+const (
+	errNoAuth       = "NOAUTH Authentication required."
+	errOOM          = "OOM command not allowed when used memory > 'maxmemory'."
+	errExecAbort    = "EXECABORT Transaction discarded because of previous errors."
+	errNotInMulti   = "ERR Command not allowed inside a transaction"
+	errPubSubCtx    = "ERR Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+	errMultiNested  = "ERR MULTI calls can not be nested"
+	errExecNoMulti  = "ERR EXEC without MULTI"
+	errDiscardNoMul = "ERR DISCARD without MULTI"
+	errWatchInMulti = "ERR WATCH inside MULTI is not allowed"
+)
+
+// lookupCommand resolves a command and, for container commands, its
+// subcommand. It writes the error and returns nil when there is none.
+func (s *Server) lookupCommand(c *client, args [][]byte) *command.Spec {
+	spec := s.table.Lookup(args[0])
+	if spec == nil {
+		c.out.Error(command.UnknownCommand(args))
+		return nil
+	}
+	if len(spec.Sub) > 0 && len(args) >= 2 {
+		sub := spec.LookupSub(args[1])
+		if sub == nil {
+			c.out.Error(command.UnknownSubcommand(spec.Name, args[1]))
+			return nil
+		}
+		return sub
+	}
+	return spec
+}
+
+// processCommand runs the gates Redis' processCommand runs, then the
+// command (or queues it inside MULTI). Called with s.mu held.
+func (s *Server) processCommand(c *client, args [][]byte, now time.Time) {
+	s.stats.commands++
+	if c.noReply == 2 {
+		c.noReply = 0
+	}
+	mark := len(c.out.Buf)
+	spec := s.lookupCommand(c, args)
+	if spec == nil {
+		s.rejectLocked(c, nil, mark)
+		return
+	}
+	if !spec.CheckArity(len(args)) {
+		c.out.Error(command.WrongArgs(spec.FullName()))
+		s.rejectLocked(c, spec, mark)
+		return
+	}
+	if !c.authed && spec.Flags&command.NoAuth == 0 {
+		c.out.Error(errNoAuth)
+		s.rejectLocked(c, spec, mark)
+		return
+	}
+	if c.inPubSubContext() && !allowedInPubSub(spec) {
+		c.out.Error(strings.Replace(errPubSubCtx, "%s", spec.FullName(), 1))
+		s.rejectLocked(c, spec, mark)
+		return
+	}
+	top := spec
+	if p := spec.Parent(); p != nil {
+		top = p
+	}
+	if c.multi != nil && !isTxControl(top.Name) {
+		if spec.Flags&command.NoMulti != 0 {
+			c.out.Error(errNotInMulti)
+			s.rejectLocked(c, spec, mark)
+			return
+		}
+		if s.oomRejects(c, spec) {
+			c.out.Error(errOOM)
+			s.rejectLocked(c, spec, mark)
+			return
+		}
+		cp := make([][]byte, len(args))
+		for i, a := range args {
+			cp[i] = append([]byte(nil), a...)
+		}
+		c.multi.queue = append(c.multi.queue, queued{spec, cp})
+		c.out.SimpleString("QUEUED")
+		return
+	}
+	if s.oomRejects(c, spec) {
+		c.out.Error(errOOM)
+		s.rejectLocked(c, spec, mark)
+		return
+	}
+	s.call(c, spec, args, now, false)
+	s.blocking.serveReady(s)
+}
+
+// rejectLocked counts a command refused before it ran; inside MULTI it
+// also makes EXEC abort. The error reply is already written after mark.
+func (s *Server) rejectLocked(c *client, spec *command.Spec, mark int) {
+	if c.multi != nil {
+		c.multi.execAbort = true
+	}
+	if spec != nil {
+		s.stats.cmd(spec).rejected++
+	}
+	s.stats.countErrorReply(c.out.Buf[mark:])
+}
+
+func isTxControl(name string) bool {
+	switch name {
+	case "exec", "discard", "multi", "watch", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+func allowedInPubSub(spec *command.Spec) bool {
+	name := spec.Name
+	if p := spec.Parent(); p != nil {
+		name = p.Name
+	}
+	switch name {
+	case "subscribe", "ssubscribe", "psubscribe", "unsubscribe", "sunsubscribe", "punsubscribe", "ping", "quit", "reset":
+		return true
+	}
+	return false
+}
+
+// oomRejects applies maxmemory: evict if a policy allows, else refuse
+// commands that may grow memory.
+func (s *Server) oomRejects(c *client, spec *command.Spec) bool {
+	if s.cfg.MaxMemory <= 0 {
+		return false
+	}
+	used := s.ks.UsedMemory()
+	if used <= s.cfg.MaxMemory {
+		return false
+	}
+	if _, err := s.ks.Evict(used - s.cfg.MaxMemory); err == nil {
+		return false
+	}
+	deny := spec.Flags&command.DenyOOM != 0
+	if p := spec.Parent(); p != nil && p.Flags&command.DenyOOM != 0 {
+		deny = true
+	}
+	return deny || (c.multi != nil && spec.Name == "exec" && c.multi.hasDenyOOM())
+}
+
+func (m *multiState) hasDenyOOM() bool {
+	for _, q := range m.queue {
+		if q.spec.Flags&command.DenyOOM != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// call runs one command and does its bookkeeping: statistics, slow log,
+// propagation, MONITOR. inExec is set for commands run by EXEC.
+func (s *Server) call(c *client, spec *command.Spec, args [][]byte, now time.Time, inExec bool) {
+	ctx := &c.ctx
+	ctx.Reset(args, spec)
+	ctx.DB = s.ks.DB(c.db)
+	ctx.Now = now.UnixMilli()
+	ctx.InMulti = inExec
+	if len(s.monitors) > 0 && spec.Flags&(command.SkipMonitor|command.Admin) == 0 {
+		s.feedMonitors(c, args, now)
+	}
+	mark := len(c.out.Buf)
+	start := time.Now()
+	spec.Handler(ctx)
+	dur := time.Since(start)
+	st := s.stats.cmd(spec)
+	st.calls++
+	st.usec += dur.Microseconds()
+	if n := s.stats.countErrorReply(c.out.Buf[mark:]); n {
+		st.failed++
+	}
+	if spec.Flags&command.SkipSlowlog == 0 {
+		s.slowlog.record(c, args, now, dur, s.cfg)
+	}
+	if ctx.Blocked() {
+		// Statistics count a blocked command once, when it is served.
+		st.calls--
+		return
+	}
+	if p := ctx.Propagated(); p != nil {
+		s.stats.dirty += int64(ctx.DirtyCount())
+		s.prop.append(c.db, p)
+	}
+	c.lastCmd = spec.FullName()
+	if c.noReply != 0 && !inExec {
+		c.out.Buf = c.out.Buf[:mark]
+	}
+}
