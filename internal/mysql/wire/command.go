@@ -66,7 +66,8 @@ func StmtID(payload []byte) (uint32, error) {
 
 // ParseStmtExecute decodes a COM_STMT_EXECUTE payload (command byte
 // included) for a statement with paramCount parameters. prevTypes are the
-// types bound by an earlier execution; longData[i] != nil marks parameter i
+// types bound by an earlier execution (overwritten in place when the packet
+// binds new ones); longData[i] != nil marks parameter i
 // as sent with COM_STMT_SEND_LONG_DATA (its value is not in the packet).
 // dst is reused for the result's Params.
 func ParseStmtExecute(payload []byte, paramCount int, prevTypes []uint16, longData [][]byte, dst []Param) (StmtExecute, error) {
@@ -92,7 +93,12 @@ func ParseStmtExecute(payload []byte, paramCount int, prevTypes []uint16, longDa
 		if !r.ok {
 			return e, ErrShortPacket
 		}
-		e.Types = make([]uint16, paramCount)
+		// The new types replace the previous ones: reuse their storage.
+		if cap(prevTypes) >= paramCount {
+			e.Types = prevTypes[:paramCount]
+		} else {
+			e.Types = make([]uint16, paramCount)
+		}
 		for i := range e.Types {
 			e.Types[i] = binary.LittleEndian.Uint16(raw[2*i:])
 		}

@@ -35,8 +35,9 @@ type Conn struct {
 	// MaxAllowedPacket caps the logical packets a client may send.
 	MaxAllowedPacket int
 
-	rbuf []byte // the last packet read; reused
-	wbuf []byte // packets not yet flushed
+	hdr  [4]byte // a field, not a local: io.ReadFull would move a local to the heap
+	rbuf []byte  // the last packet read; reused
+	wbuf []byte  // packets not yet flushed
 }
 
 // NewConn wraps a network connection.
@@ -63,7 +64,7 @@ func (c *Conn) ReadPacket() ([]byte, error) {
 	}
 	buf := c.rbuf[:0]
 	for {
-		var h [4]byte
+		h := &c.hdr
 		if _, err := io.ReadFull(c.br, h[:]); err != nil {
 			return nil, err
 		}
