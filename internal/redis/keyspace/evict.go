@@ -117,9 +117,11 @@ func (ks *Keyspace) Evict(need int64) (freed int64, err error) {
 		}
 		d := ks.dbs[db]
 		before := d.usedMemory()
-		d.Delete(key)
+		deleted := d.Delete(key) // false: it had expired (and the expire hook ran)
 		freed += before - d.usedMemory()
-		ks.callHook(ks.onEvict, db, key)
+		if deleted {
+			ks.callHook(ks.onEvict, db, key)
+		}
 	}
 	return freed, nil
 }

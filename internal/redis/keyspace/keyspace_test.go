@@ -2,6 +2,7 @@ package keyspace
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -274,5 +275,112 @@ func TestEvict(t *testing.T) {
 	}
 	if err := ks.SetMaxmemoryPolicy("bogus"); err != ErrUnknownPolicy {
 		t.Fatal(err)
+	}
+}
+
+func TestEvictPolicies(t *testing.T) {
+	for _, policy := range []string{"allkeys-lfu", "volatile-lfu", "volatile-ttl", "volatile-lru", "allkeys-random", "volatile-random"} {
+		t.Run(policy, func(t *testing.T) {
+			ks, clk := newTestKeyspace(t)
+			if err := ks.SetMaxmemoryPolicy(policy); err != nil {
+				t.Fatal(err)
+			}
+			var evicted []int
+			ks.SetHooks(nil, func(db int, key []byte) {
+				var i int
+				fmt.Sscanf(string(key), "k%d", &i)
+				evicted = append(evicted, i)
+			})
+			// Keys 0..199 in two DBs; even keys have a TTL that grows with i; key i was
+			// read i times, so low numbers are the least frequently used.
+			for d := 0; d < 2; d++ {
+				db := ks.DB(d)
+				for i := 0; i < 200; i++ {
+					ttl := int64(0)
+					if i%2 == 0 {
+						ttl = clk.ms + 1_000_000 + int64(i)*1000
+					}
+					k := fmt.Appendf(nil, "k%03d", i)
+					db.SetString(k, []byte("value"), ttl, false)
+					for j := 0; j < i; j++ {
+						db.Lookup(k)
+					}
+				}
+			}
+			clk.ms += 1000
+			used := ks.UsedMemory()
+			freed, err := ks.Evict(used / 4)
+			if err != nil || freed < used/4 || ks.UsedMemory() != used-freed {
+				t.Fatalf("freed %d of %d: %v", freed, used, err)
+			}
+			sum := 0
+			for j, i := range evicted {
+				if j < 20 {
+					sum += i
+				}
+				if strings.HasPrefix(policy, "volatile") && i%2 != 0 {
+					t.Fatalf("%s evicted k%d without a TTL", policy, i)
+				}
+			}
+			avg := sum / 20 // of the first 20 evicted; random choice averages about 100
+			if policy != "allkeys-random" && policy != "volatile-random" && policy != "volatile-lru" && avg > 60 {
+				// LFU evicts rarely read keys, TTL the soonest to expire: low numbers.
+				t.Fatalf("%s evicted keys averaging %d: %v", policy, avg, evicted)
+			}
+			for d := 0; d < 2; d++ {
+				if err := ks.DB(d).check(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if strings.HasPrefix(policy, "volatile") {
+				// Evicting all the volatile keys, then nothing is left to evict.
+				_, err := ks.Evict(1 << 40)
+				if err != ErrNoEvictable || ks.DB(0).ExpiresLen()+ks.DB(1).ExpiresLen() != 0 {
+					t.Fatalf("err %v, %d volatile keys left", err, ks.DB(0).ExpiresLen())
+				}
+				if ks.DB(0).Len() != 100 {
+					t.Fatalf("%d keys left, want the 100 without TTL", ks.DB(0).Len())
+				}
+			}
+		})
+	}
+}
+
+func TestMemoryUsageAndHooks(t *testing.T) {
+	ks, clk := newTestKeyspace(t)
+	db := ks.DB(0)
+	var expired []string
+	ks.SetHooks(func(_ int, key []byte) { expired = append(expired, string(key)) }, nil)
+	db.SetString([]byte("k"), []byte("v"), 0, false)
+	m1, ok := db.MemoryUsage([]byte("k"))
+	if !ok || m1 <= 0 {
+		t.Fatal(m1, ok)
+	}
+	db.SetString([]byte("k"), make([]byte, 1000), 0, false)
+	if m2, _ := db.MemoryUsage([]byte("k")); m2 < m1+990 {
+		t.Fatalf("MemoryUsage %d after a 1000-byte value (was %d)", m2, m1)
+	}
+	o := &testObj{typ: TypeHash, size: 500}
+	db.SetObject([]byte("h"), o)
+	used := ks.UsedMemory()
+	o.size = 5000
+	db.Modified([]byte("h"))
+	if d := ks.UsedMemory() - used; d != 4500 {
+		t.Fatalf("Modified changed used memory by %d", d)
+	}
+	if v, ok := db.Lookup([]byte("h")); !ok || v.Type != TypeHash || v.Encoding() != "listpack" || v.Type.String() != "hash" {
+		t.Fatalf("%+v", v)
+	}
+	// An expired key is absent for every accessor and expires once.
+	db.SetExpire([]byte("h"), clk.ms+1)
+	clk.ms += 2
+	if _, ok := db.MemoryUsage([]byte("h")); ok {
+		t.Fatal("expired key has a memory usage")
+	}
+	if _, ok := db.IdleTime([]byte("h")); ok || db.Delete([]byte("h")) || len(expired) != 1 {
+		t.Fatalf("expired key still visible, hooks %v", expired)
+	}
+	if k, ok := db.RandomKey(); !ok || string(k) != "k" {
+		t.Fatalf("RandomKey %q", k)
 	}
 }
