@@ -12,6 +12,23 @@
 // goroutine or timer exists per key. Evict frees memory for a maxmemory policy with Redis'
 // sampling approach (maxmemory-samples keys per DB into an eviction pool of 16).
 //
+// # Layout
+//
+// A DB keeps no Go object per key. Keys and string values are packed into entries in 1 MB
+// []byte chunks (arena.go); an open-addressing table of uint64 slots (24-bit hash tag +
+// 40-bit arena offset; table.go) indexes them, so the collector marks one pointer per chunk.
+// An entry carries the 24-bit LRU/LFU clock, the string encoding (int, embstr, raw), and,
+// when the key has a TTL, the expiry time and its position in the expires array that active
+// expiry and volatile eviction sample. Non-string values live in a side table of Objects
+// referenced by index. Overwrites of the same size happen in place; others append a new entry
+// and leave dead bytes that incremental compaction (compact.go) reclaims. UsedMemory counts
+// live entries, index and expires slots and Objects' MemoryUsage; dead arena bytes are not
+// counted (they are bounded to about a quarter of the arena).
+//
+// Measured on 1M keys "key:000000000123" with 3-byte values: 42 bytes of heap per key (63
+// with a TTL) against 115 (155) bytes of RSS per key for redis-server 7.0, and a full GC of
+// 1.2 ms with 10M keys (600 ms for a map[string][]byte).
+//
 // # Concurrency
 //
 // Nothing in this package locks. Every method of Keyspace and DB must be called with the
