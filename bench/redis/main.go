@@ -1,0 +1,282 @@
+// Command redis-bench runs redis-benchmark against tandem and redis-server
+// side by side, in interleaved rounds, and prints tandem/redis throughput
+// ratios (medians), then measures memory per key for 1M short string keys
+// (with and without a TTL) in both: process RSS and used_memory.
+//
+//	go run ./bench/redis -rounds 6
+//	go run ./bench/redis -tests hset,lpush,rpush,lpop,rpop,sadd,spop,zadd,lrange_100,lrange_600
+//
+// Both servers listen on free loopback ports with temp dirs and no
+// persistence. tandem is built from cmd/tandem (or -tandem BIN).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+var (
+	rounds    = flag.Int("rounds", 6, "interleaved rounds")
+	tests     = flag.String("tests", "set,get,incr,mset", "redis-benchmark -t list")
+	requests  = flag.Int("n", 200000, "requests per run at -P 1 (x8 at -P 16)")
+	clients   = flag.Int("c", 50, "clients")
+	memKeys   = flag.Int("keys", 1000000, "keys for the memory measurement (0 to skip)")
+	tandemBin = flag.String("tandem", "", "tandem binary (built from cmd/tandem when empty)")
+	extra     = flag.String("tandem-args", "", "extra tandem arguments")
+	skipTput  = flag.Bool("memory-only", false, "skip the throughput runs")
+)
+
+type server struct {
+	name string
+	port int
+	cmd  *exec.Cmd
+}
+
+func freePort() int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func start(name string, argv []string, port int) *server {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Stdout, cmd.Stderr = nil, nil
+	if err := cmd.Start(); err != nil {
+		log.Fatalf("%s: %v", name, err)
+	}
+	s := &server{name: name, port: port, cmd: cmd}
+	for i := 0; i < 100; i++ {
+		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err == nil {
+			c.Close()
+			return s
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	log.Fatalf("%s did not start", name)
+	return nil
+}
+
+func (s *server) stop() {
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = s.cmd.Process.Kill()
+	}
+}
+
+func (s *server) cli(args ...string) string {
+	out, err := exec.Command("redis-cli", append([]string{"-p", strconv.Itoa(s.port)}, args...)...).Output()
+	if err != nil {
+		log.Fatalf("redis-cli %v on %s: %v", args, s.name, err)
+	}
+	return string(out)
+}
+
+func (s *server) rss() int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmRSS:") {
+			f := strings.Fields(line)
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+func (s *server) usedMemory() int64 {
+	for _, line := range strings.Split(s.cli("info", "memory"), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "used_memory:"); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
+// bench runs redis-benchmark and returns requests per second per test.
+func bench(s *server, pipeline int, random bool) map[string]float64 {
+	n := *requests
+	if pipeline > 1 {
+		n *= 8
+	}
+	args := []string{"-p", strconv.Itoa(s.port), "-t", *tests, "-c", strconv.Itoa(*clients),
+		"-n", strconv.Itoa(n), "-P", strconv.Itoa(pipeline), "--csv"}
+	if random {
+		args = append(args, "-r", "1000000")
+	}
+	out, err := exec.Command("redis-benchmark", args...).Output()
+	if err != nil {
+		log.Fatalf("redis-benchmark on %s: %v", s.name, err)
+	}
+	res := map[string]float64{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		f := strings.Split(sc.Text(), ",")
+		if len(f) < 2 {
+			continue
+		}
+		name := strings.Trim(f[0], `"`)
+		v, err := strconv.ParseFloat(strings.Trim(f[1], `"`), 64)
+		if err != nil {
+			continue
+		}
+		res[name] = v
+	}
+	return res
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func buildTandem(dir string) string {
+	if *tandemBin != "" {
+		return *tandemBin
+	}
+	bin := filepath.Join(dir, "tandem")
+	cmd := exec.Command("go", "build", "-o", bin, "./cmd/tandem")
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Run(); err != nil {
+		log.Fatalf("build tandem: %v", err)
+	}
+	return bin
+}
+
+func main() {
+	flag.Parse()
+	tmp, err := os.MkdirTemp("", "redis-bench")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	bin := buildTandem(tmp)
+	startBoth := func() (*server, *server) {
+		tp, rp := freePort(), freePort()
+		targs := []string{bin, "--port", strconv.Itoa(tp), "--mysql-port", "0", "--dir", filepath.Join(tmp, "tandem")}
+		if *extra != "" {
+			targs = append(targs, strings.Fields(*extra)...)
+		}
+		t := start("tandem", targs, tp)
+		r := start("redis", []string{"redis-server", "--port", strconv.Itoa(rp), "--bind", "127.0.0.1",
+			"--save", "", "--appendonly", "no", "--dir", tmp}, rp)
+		return t, r
+	}
+	if !*skipTput {
+		t, r := startBoth()
+		type key struct {
+			pipeline int
+			random   bool
+		}
+		results := map[key]map[string]map[string][]float64{} // key → server → test → rps
+		for round := 0; round < *rounds; round++ {
+			for _, k := range []key{{1, false}, {16, false}, {1, true}, {16, true}} {
+				if results[k] == nil {
+					results[k] = map[string]map[string][]float64{"tandem": {}, "redis": {}}
+				}
+				order := []*server{t, r}
+				if round%2 == 1 {
+					order = []*server{r, t}
+				}
+				for _, s := range order {
+					for name, v := range bench(s, k.pipeline, k.random) {
+						results[k][s.name][name] = append(results[k][s.name][name], v)
+					}
+				}
+			}
+			fmt.Fprintf(os.Stderr, "round %d done\n", round+1)
+		}
+		fmt.Printf("redis-benchmark -c %d, %d rounds interleaved, medians (requests/s)\n", *clients, *rounds)
+		fmt.Printf("%-28s %12s %12s %8s\n", "test", "tandem", "redis", "ratio")
+		for _, k := range []key{{1, false}, {16, false}, {1, true}, {16, true}} {
+			var names []string
+			for name := range results[k]["redis"] {
+				names = append(names, name)
+			}
+			sort.Strings(names)
+			for _, name := range names {
+				tv, rv := median(results[k]["tandem"][name]), median(results[k]["redis"][name])
+				label := fmt.Sprintf("%s -P %d", name, k.pipeline)
+				if k.random {
+					label += " -r 1M"
+				}
+				ratio := 0.0
+				if rv > 0 {
+					ratio = tv / rv
+				}
+				fmt.Printf("%-28s %12.0f %12.0f %7.2fx\n", label, tv, rv, ratio)
+			}
+		}
+		t.stop()
+		r.stop()
+	}
+	if *memKeys > 0 {
+		fmt.Printf("\nmemory for %d keys \"key:%%07d\" = \"xxx\" (bytes per key)\n", *memKeys)
+		fmt.Printf("%-10s %14s %14s %14s %14s\n", "ttl", "tandem RSS", "redis RSS", "tandem used", "redis used")
+		for _, ttl := range []bool{false, true} {
+			t, r := startBoth()
+			var row [4]float64
+			for i, s := range []*server{t, r} {
+				baseRSS, baseUsed := s.rss(), s.usedMemory()
+				load(s, *memKeys, ttl)
+				time.Sleep(500 * time.Millisecond)
+				row[i] = float64(s.rss()-baseRSS) / float64(*memKeys)
+				row[i+2] = float64(s.usedMemory()-baseUsed) / float64(*memKeys)
+				if got := strings.TrimSpace(s.cli("dbsize")); got != strconv.Itoa(*memKeys) {
+					log.Fatalf("%s: dbsize %s after loading %d keys", s.name, got, *memKeys)
+				}
+			}
+			fmt.Printf("%-10v %14.1f %14.1f %14.1f %14.1f   RSS ratio %.2fx\n", ttl, row[0], row[1], row[2], row[3], row[0]/row[1])
+			t.stop()
+			r.stop()
+		}
+	}
+}
+
+// load writes n keys through redis-cli --pipe.
+func load(s *server, n int, ttl bool) {
+	var buf bytes.Buffer
+	for i := 0; i < n; i++ {
+		k := fmt.Sprintf("key:%07d", i)
+		if ttl {
+			fmt.Fprintf(&buf, "*5\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$3\r\nxxx\r\n$2\r\nEX\r\n$6\r\n100000\r\n", len(k), k)
+		} else {
+			fmt.Fprintf(&buf, "*3\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$3\r\nxxx\r\n", len(k), k)
+		}
+	}
+	cmd := exec.Command("redis-cli", "-p", strconv.Itoa(s.port), "--pipe")
+	cmd.Stdin = &buf
+	if out, err := cmd.CombinedOutput(); err != nil {
+		log.Fatalf("load %s: %v: %s", s.name, err, out)
+	}
+}
