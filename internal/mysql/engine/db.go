@@ -86,10 +86,10 @@ type db struct {
 		schemas map[string]bool
 		closed  bool
 	}
-	cpMu     sync.Mutex // one checkpoint at a time
-	cpLSN    atomic.Uint64
-	stop     chan struct{}
-	bgDone   chan struct{}
+	cpMu   sync.Mutex // one checkpoint at a time
+	cpLSN  atomic.Uint64
+	stop   chan struct{}
+	bgDone chan struct{}
 }
 
 func nameKey(schema, name string) string { return schema + "\x00" + name }

@@ -369,3 +369,56 @@ func (i memInfo) IsDir() bool                { return i.dir }
 func (i memInfo) Sys() any                   { return nil }
 func (i memInfo) Type() os.FileMode          { return i.Mode().Type() }
 func (i memInfo) Info() (os.FileInfo, error) { return i, nil }
+
+// CrashTorn is Crash for a disk that may have persisted any part of the
+// writes that were not synced: for every chunk-sized block where a file's
+// contents differ from its synced state, pick(3) chooses the synced bytes (0),
+// the written bytes (1), or a torn block whose first half is written and the
+// rest synced (2). pick is typically a seeded random source's IntN.
+func (m *MemFS) CrashTorn(chunk int, pick func(n int) int) *MemFS {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	n := NewMem()
+	for name, ino := range m.mu.durable {
+		ino.mu.Lock()
+		cur, old := ino.data, ino.durable
+		size := max(len(cur), len(old))
+		out := make([]byte, size)
+		copy(out, old)
+		for off := 0; off < size; off += chunk {
+			end := min(off+chunk, size)
+			var a, b []byte
+			if off < len(old) {
+				a = old[off:min(end, len(old))]
+			}
+			if off < len(cur) {
+				b = cur[off:min(end, len(cur))]
+			}
+			if string(a) == string(b) {
+				continue
+			}
+			switch pick(3) {
+			case 1:
+				clear(out[off:end])
+				copy(out[off:end], b)
+			case 2:
+				half := min(off+chunk/2, end)
+				clear(out[off:half])
+				if off < len(cur) {
+					copy(out[off:half], cur[off:min(half, len(cur))])
+				}
+			}
+		}
+		if len(cur) < len(old) && pick(2) == 0 {
+			out = out[:len(cur)]
+		}
+		ino.mu.Unlock()
+		c := &memInode{data: out, durable: append([]byte(nil), out...)}
+		n.mu.live[name] = c
+		n.mu.durable[name] = c
+	}
+	for d := range m.mu.dirs {
+		n.mu.dirs[d] = true
+	}
+	return n
+}
