@@ -31,6 +31,7 @@ type Session struct {
 
 	lastInsertID uint64
 	foundRows    uint64
+	rowCount     int64
 	warnings     []Warning
 	stmtWarnings []Warning
 }
@@ -56,3 +57,7 @@ func (s *Session) Autocommit() bool {
 
 // Warnings returns the warnings of the last statement.
 func (s *Session) Warnings() []Warning { return s.warnings }
+
+func (s *Session) warn(level string, code uint16, msg string) {
+	s.stmtWarnings = append(s.stmtWarnings, Warning{Level: level, Code: code, Message: msg})
+}

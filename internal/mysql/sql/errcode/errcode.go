@@ -53,3 +53,70 @@ var (
 	UnknownStmtHandler  = Kind{1243, "HY000", "Unknown prepared statement handler (%s) given to %s"}
 	SavepointMissing    = Kind{1305, "42000", "%s %s does not exist"}
 )
+
+// More errors used by the executor.
+var (
+	WrongArguments               = Kind{1210, "HY000", "Incorrect arguments to %s"}
+	CantDropKey                  = Kind{1091, "42000", "Can't DROP '%s'; check that column/key exists"}
+	DupKeyName                   = Kind{1061, "42000", "Duplicate key name '%s'"}
+	DupFieldName                 = Kind{1060, "42S21", "Duplicate column name '%s'"}
+	MultiplePriKey               = Kind{1068, "42000", "Multiple primary key defined"}
+	KeyColumnMissing             = Kind{1072, "42000", "Key column '%s' doesn't exist in table"}
+	WrongAutoKey                 = Kind{1075, "42000", "Incorrect table definition; there can be only one auto column and it must be defined as a key"}
+	InvalidDefault               = Kind{1067, "42000", "Invalid default value for '%s'"}
+	TooBigDisplayWidth           = Kind{1439, "42000", "Display width out of range for column '%s' (max = %d)"}
+	TooBigPrecision              = Kind{1426, "42000", "Too-big precision %d specified for '%s'. Maximum is %d."}
+	TooBigFieldLength            = Kind{1074, "42000", "Column length too big for column '%s' (max = %d); use BLOB or TEXT instead"}
+	WrongValueForVar             = Kind{1231, "42000", "Variable '%s' can't be set to the value of '%s'"}
+	GlobalVariable               = Kind{1229, "HY000", "Variable '%s' is a GLOBAL variable and should be set with SET GLOBAL"}
+	IncorrectGlobalLocal         = Kind{1238, "HY000", "Variable '%s' is a %s variable"}
+	InvalidGroupFunc             = Kind{1111, "HY000", "Invalid use of group function"}
+	WrongFieldWithGroup          = Kind{1055, "42000", "Expression #%d of SELECT list is not in GROUP BY clause and contains nonaggregated column '%s' which is not functionally dependent on columns in GROUP BY clause; this is incompatible with sql_mode=only_full_group_by"}
+	FuncNotExist                 = Kind{1305, "42000", "FUNCTION %s does not exist"}
+	WrongParamCount              = Kind{1582, "42000", "Incorrect parameter count in the call to native function '%s'"}
+	OperandColumns               = Kind{1241, "21000", "Operand should contain %d column(s)"}
+	DivisionByZero               = Kind{1365, "22012", "Division by 0"}
+	TruncatedValue               = Kind{1292, "22007", "Truncated incorrect %s value: '%s'"}
+	WrongDatetimeValue           = Kind{1292, "22007", "Incorrect %s value: '%s' for column '%s' at row %d"}
+	LockNowait                   = Kind{3572, "HY000", "Statement aborted because lock(s) could not be acquired immediately and NOWAIT is set."}
+	TooBigRowSize                = Kind{1118, "42000", "Row size too large. The maximum row size for the used table type, not counting BLOBs, is 8126. This includes storage overhead, check the manual. You have to change some columns to TEXT or BLOBs"}
+	NonUpdatableTable            = Kind{1288, "HY000", "The target table %s of the %s is not updatable"}
+	FieldSpecifiedTwice          = Kind{1110, "42000", "Column '%s' specified twice"}
+	ReadOnlyTransaction          = Kind{1792, "25006", "Cannot execute statement in a READ ONLY transaction."}
+	BadFieldNoTable              = Kind{1054, "42S22", "Unknown column '%s' in '%s'"}
+	NotUniqTable                 = Kind{1066, "42000", "Not unique table/alias: '%s'"}
+	BlobKeyWithoutLength         = Kind{1170, "42000", "BLOB/TEXT column '%s' used in key specification without a key length"}
+	InternalError                = Kind{1815, "HY000", "Internal error: %s"}
+	WrongUsage                   = Kind{1221, "HY000", "Incorrect usage of %s and %s"}
+	WrongNumberOfColumnsInSelect = Kind{1222, "21000", "The used SELECT statements have a different number of columns"}
+	UnknownTimeZone              = Kind{1298, "HY000", "Unknown or incorrect time zone: '%s'"}
+	NoSuchIndex                  = Kind{1176, "42000", "Key '%s' doesn't exist in table '%s'"}
+	UnknownCharset               = Kind{1115, "42000", "Unknown character set: '%s'"}
+	NoSuchThread                 = Kind{1094, "HY000", "Unknown thread id: %d"}
+	QueryInterrupted             = Kind{1317, "70100", "Query execution was interrupted"}
+	EmptyQuery                   = Kind{1065, "42000", "Query was empty"}
+)
+
+// OutOfRangeExpr is ER_DATA_OUT_OF_RANGE for an expression.
+var OutOfRangeExpr = Kind{1690, "22003", "%s value is out of range in '%s'"}
+
+// Variable errors.
+var (
+	ReadOnlyVariable = Kind{1238, "HY000", "Variable '%s' is a read only variable"}
+	WrongTypeForVar  = Kind{1232, "42000", "Incorrect argument type to variable '%s'"}
+)
+
+// NoTablesUsed is ER_NO_TABLES_USED.
+var NoTablesUsed = Kind{1096, "HY000", "No tables used"}
+
+// Column definition errors.
+var (
+	TooBigScale        = Kind{1425, "42000", "Too big scale %d specified for column '%s'. Maximum is %d."}
+	TooBigPrecisionFsp = Kind{1426, "42000", "Too-big precision %d specified for '%s'. Maximum is %d."}
+)
+
+// DataTruncated is WARN_DATA_TRUNCATED (an error in strict mode).
+var DataTruncated = Kind{1265, "01000", "Data truncated for column '%s' at row %d"}
+
+// CantChangeTxCharacteristics is ER_CANT_CHANGE_TX_CHARACTERISTICS.
+var CantChangeTxCharacteristics = Kind{1568, "25001", "Transaction characteristics can't be changed while a transaction is in progress"}

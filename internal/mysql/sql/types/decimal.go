@@ -259,3 +259,6 @@ func (v Value) Decimal() Decimal {
 	d, _ := ParseDecimal(v.String())
 	return d
 }
+
+// DecimalText returns a DECIMAL value from its canonical text (aliasing b).
+func DecimalText(b []byte, scale uint8) Value { return Value{k: KindDecimal, frac: scale, b: b} }

@@ -1,0 +1,154 @@
+package parse
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/dolthub/vitess/go/vt/sqlparser"
+	"github.com/dolthub/vitess/go/vt/vterrors"
+
+	"github.com/tandem-db/tandem/internal/mysql/sql/errcode"
+)
+
+// LockWait is how a locking read waits for a lock.
+type LockWait uint8
+
+// The lock wait options of FOR UPDATE / FOR SHARE.
+const (
+	Wait LockWait = iota
+	NoWait
+	SkipLocked
+)
+
+// Parsed is one parsed statement and what the rewriter took out of it.
+type Parsed struct {
+	Stmt sqlparser.Statement
+	// ForShare is set when the text said FOR SHARE (rewritten to LOCK IN SHARE MODE).
+	ForShare bool
+	// LockWait is NOWAIT or SKIP LOCKED of a FOR SHARE clause.
+	LockWait LockWait
+}
+
+// Parse parses one statement.
+func Parse(query string) (Parsed, error) {
+	text, p := Rewrite(query)
+	stmt, err := sqlparser.Parse(text)
+	if err != nil {
+		return Parsed{}, syntaxError(text, err)
+	}
+	p.Stmt = stmt
+	return p, nil
+}
+
+// Rewrite turns "FOR SHARE [NOWAIT | SKIP LOCKED]" into "LOCK IN SHARE MODE"
+// (the library has no FOR SHARE); the library's tokenizer says whether the
+// statement has such a clause at all, so most statements return unchanged.
+func Rewrite(query string) (string, Parsed) {
+	var p Parsed
+	if !hasForShare(query) {
+		return query, p
+	}
+	ws := scanWords(query)
+	for i := 0; i+1 < len(ws); i++ {
+		w1, w2 := ws[i], ws[i+1]
+		if !strings.EqualFold(query[w1.start:w1.end], "for") || !strings.EqualFold(query[w2.start:w2.end], "share") {
+			continue
+		}
+		end := w2.end
+		if i+2 < len(ws) {
+			w3 := query[ws[i+2].start:ws[i+2].end]
+			switch {
+			case strings.EqualFold(w3, "nowait"):
+				p.LockWait, end = NoWait, ws[i+2].end
+			case strings.EqualFold(w3, "skip") && i+3 < len(ws) && strings.EqualFold(query[ws[i+3].start:ws[i+3].end], "locked"):
+				p.LockWait, end = SkipLocked, ws[i+3].end
+			}
+		}
+		p.ForShare = true
+		return query[:w1.start] + "LOCK IN SHARE MODE" + query[end:], p
+	}
+	return query, p
+}
+
+func hasForShare(query string) bool {
+	if !containsFold(query, "share") {
+		return false
+	}
+	tk := sqlparser.NewStringTokenizer(query)
+	prevFor := false
+	for {
+		typ, _ := tk.Scan()
+		if typ == 0 || typ == sqlparser.LEX_ERROR {
+			return false
+		}
+		if prevFor && typ == sqlparser.SHARE {
+			return true
+		}
+		prevFor = typ == sqlparser.FOR
+	}
+}
+
+func containsFold(s, sub string) bool {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		if strings.EqualFold(s[i:i+n], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// syntaxError renders the library's error as MySQL's 1064: the text from the
+// offending token on, and the line it is on.
+func syntaxError(text string, err error) error {
+	var se vterrors.SyntaxError
+	pos := -1
+	if errors.As(err, &se) {
+		pos = se.Position
+	} else if i := strings.Index(err.Error(), "at position "); i >= 0 {
+		n := 0
+		for _, c := range err.Error()[i+len("at position "):] {
+			if c < '0' || c > '9' {
+				break
+			}
+			n = n*10 + int(c-'0')
+		}
+		pos = n
+	}
+	near := ""
+	if pos >= 0 {
+		near = nearText(text, pos, err.Error())
+	}
+	line := 1 + strings.Count(text[:len(text)-len(near)], "\n")
+	if len(near) > 80 {
+		near = near[:80]
+	}
+	return errcode.ParseError.New(near, line)
+}
+
+// nearText finds the start of the offending token: the last occurrence of
+// the "near 'tok'" text of the library's message at or before pos.
+func nearText(text string, pos int, msg string) string {
+	if pos > len(text) {
+		pos = len(text)
+	}
+	if i := strings.Index(msg, "near '"); i >= 0 {
+		tok := msg[i+len("near '"):]
+		if j := strings.LastIndex(tok, "'"); j >= 0 {
+			tok = tok[:j]
+		}
+		if tok != "" {
+			if k := strings.LastIndex(strings.ToLower(text[:pos]), strings.ToLower(tok)); k >= 0 {
+				return text[k:]
+			}
+		}
+	}
+	if pos == len(text) {
+		return ""
+	}
+	start := pos
+	for start > 0 && !isSpace(text[start-1]) {
+		start--
+	}
+	return text[start:]
+}

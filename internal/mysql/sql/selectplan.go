@@ -1,0 +1,374 @@
+package sql
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/dolthub/vitess/go/vt/sqlparser"
+
+	"github.com/tandem-db/tandem/internal/mysql/engine"
+	"github.com/tandem-db/tandem/internal/mysql/sql/errcode"
+	"github.com/tandem-db/tandem/internal/mysql/sql/parse"
+)
+
+// selectPlan is a compiled SELECT block; prepared statements keep it.
+type selectPlan struct {
+	sources  []*source
+	paths    []*accessPath
+	leftJoin []bool
+	onConds  [][]expr // per source: ON conditions of a LEFT JOIN
+	levels   [][]expr // per source: conditions checked once its row is set
+	width    int
+	outputs  []expr
+	columns  []Column
+	aggs     []*aggSpec
+	grouped  bool
+	groupBy  []expr
+	having   expr
+	order    []orderItem
+	distinct bool
+	limit    expr
+	offset   expr
+	lock     engine.LockMode
+	version  uint64
+	// union: the other blocks, and whether duplicates are removed
+	union     []*selectPlan
+	unionDist []bool
+}
+
+type orderItem struct {
+	e    expr
+	desc bool
+}
+
+// compileSelect binds a SELECT statement.
+func (x *Executor) compileSelect(s *Session, stmt sqlparser.SelectStatement, p parse.Parsed, params *int) (*selectPlan, error) {
+	switch st := stmt.(type) {
+	case *sqlparser.ParenSelect:
+		return x.compileSelect(s, st.Select, p, params)
+	case *sqlparser.SetOp:
+		left, err := x.compileSelect(s, st.Left, p, params)
+		if err != nil {
+			return nil, err
+		}
+		right, err := x.compileSelect(s, st.Right, p, params)
+		if err != nil {
+			return nil, err
+		}
+		if len(left.columns) != len(right.columns) {
+			return nil, errcode.WrongNumberOfColumnsInSelect.New()
+		}
+		top := &selectPlan{columns: left.columns, version: left.version}
+		top.union = append([]*selectPlan{left}, right)
+		top.unionDist = []bool{false, st.Type != sqlparser.UnionAllStr}
+		if right.union != nil && len(right.order) == 0 && right.limit == nil {
+			top.union = append([]*selectPlan{left}, right.union...)
+			top.unionDist = append([]bool{false}, right.unionDist...)
+			top.unionDist[1] = st.Type != sqlparser.UnionAllStr
+		}
+		if st.Type != sqlparser.UnionStr && st.Type != sqlparser.UnionAllStr && st.Type != sqlparser.UnionDistinctStr {
+			return nil, errcode.NotSupported.New(strings.ToUpper(st.Type))
+		}
+		// ORDER BY / LIMIT of a union name output columns
+		sc := &scope{clause: "order clause", params: params, aliases: map[string]int{}}
+		for i, c := range top.columns {
+			sc.aliases[strings.ToLower(c.Name)] = i
+			sc.outputs = append(sc.outputs, &colExpr{idx: i})
+		}
+		for _, o := range st.OrderBy {
+			e, err := x.compileOrder(o.Expr, sc, top.columns)
+			if err != nil {
+				return nil, err
+			}
+			top.order = append(top.order, orderItem{e: e, desc: o.Direction == sqlparser.DescScr})
+		}
+		if err := x.compileLimit(top, st.Limit, sc); err != nil {
+			return nil, err
+		}
+		return top, nil
+	case *sqlparser.Select:
+		return x.compileSelectBlock(s, st, p, params)
+	}
+	return nil, errcode.NotSupported.New(sqlparser.String(stmt))
+}
+
+func (x *Executor) compileLimit(pl *selectPlan, l *sqlparser.Limit, sc *scope) error {
+	if l == nil {
+		return nil
+	}
+	var err error
+	if l.Rowcount != nil {
+		if pl.limit, _, err = x.compile(l.Rowcount, sc); err != nil {
+			return err
+		}
+	}
+	if l.Offset != nil {
+		if pl.offset, _, err = x.compile(l.Offset, sc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// compileOrder resolves an ORDER BY item: a position, a select-list alias, or an expression.
+func (x *Executor) compileOrder(e sqlparser.Expr, sc *scope, cols []Column) (expr, error) {
+	if v, ok := e.(*sqlparser.SQLVal); ok && v.Type == sqlparser.IntVal {
+		n, _ := strconv.Atoi(string(v.Val))
+		if n < 1 || n > len(sc.outputs) {
+			return nil, errcode.BadField.New(string(v.Val), "order clause")
+		}
+		return sc.outputs[n-1], nil
+	}
+	if cn, ok := e.(*sqlparser.ColName); ok && cn.Qualifier.Name.String() == "" {
+		if i, ok := sc.aliases[strings.ToLower(cn.Name.String())]; ok {
+			if _, _, err := sc.resolve(cn); err != nil || len(sc.sources) == 0 {
+				return sc.outputs[i], nil
+			}
+		}
+	}
+	saved := sc.aliases
+	sc.aliases = nil
+	c, _, err := x.compile(e, sc)
+	sc.aliases = saved
+	return c, err
+}
+
+func (x *Executor) addSources(s *Session, te sqlparser.TableExpr, sc *scope, pl *selectPlan, on *[]sqlparser.Expr) error {
+	switch te := te.(type) {
+	case *sqlparser.AliasedTableExpr:
+		tn, ok := te.Expr.(sqlparser.TableName)
+		if !ok {
+			return errcode.NotSupported.New("derived tables")
+		}
+		t, err := x.resolveTable(s, tn)
+		if err != nil {
+			return err
+		}
+		alias := te.As.String()
+		if alias == "" {
+			alias = t.Name
+		}
+		for _, o := range sc.sources {
+			if strings.EqualFold(o.alias, alias) {
+				return errcode.NotUniqTable.New(alias)
+			}
+		}
+		src := &source{alias: alias, schema: t.Schema, table: t, offset: sc.width}
+		sc.sources = append(sc.sources, src)
+		sc.width += len(t.Columns)
+		pl.leftJoin = append(pl.leftJoin, false)
+		pl.onConds = append(pl.onConds, nil)
+		return nil
+	case *sqlparser.ParenTableExpr:
+		for _, e := range te.Exprs {
+			if err := x.addSources(s, e, sc, pl, on); err != nil {
+				return err
+			}
+		}
+		return nil
+	case *sqlparser.JoinTableExpr:
+		if err := x.addSources(s, te.LeftExpr, sc, pl, on); err != nil {
+			return err
+		}
+		first := len(sc.sources)
+		if err := x.addSources(s, te.RightExpr, sc, pl, on); err != nil {
+			return err
+		}
+		switch te.Join {
+		case sqlparser.JoinStr, sqlparser.StraightJoinStr, "inner join", "cross join":
+			if te.Condition.On != nil {
+				*on = append(*on, te.Condition.On)
+			}
+		case sqlparser.LeftJoinStr, "left outer join":
+			if len(sc.sources)-first != 1 {
+				return errcode.NotSupported.New("LEFT JOIN of a join")
+			}
+			pl.leftJoin[first] = true
+			if te.Condition.On != nil {
+				c, _, err := x.compile(te.Condition.On, &scope{sources: sc.sources, width: sc.width, clause: "on clause", params: sc.params})
+				if err != nil {
+					return err
+				}
+				pl.onConds[first] = conjuncts(c, nil)
+			}
+		default:
+			return errcode.NotSupported.New(strings.ToUpper(te.Join))
+		}
+		if len(te.Condition.Using) > 0 {
+			return errcode.NotSupported.New("JOIN … USING")
+		}
+		return nil
+	}
+	return errcode.NotSupported.New(sqlparser.String(te))
+}
+
+func (x *Executor) compileSelectBlock(s *Session, sel *sqlparser.Select, p parse.Parsed, params *int) (*selectPlan, error) {
+	pl := &selectPlan{version: x.catalogVersion()}
+	var aggs []*aggSpec
+	sc := &scope{params: params}
+	var on []sqlparser.Expr
+	for _, te := range sel.From {
+		if at, ok := te.(*sqlparser.AliasedTableExpr); ok {
+			if tn, ok := at.Expr.(sqlparser.TableName); ok && strings.EqualFold(tn.Name.String(), "dual") && tn.DbQualifier.String() == "" {
+				continue
+			}
+		}
+		if err := x.addSources(s, te, sc, pl, &on); err != nil {
+			return nil, err
+		}
+	}
+	pl.sources, pl.width = sc.sources, sc.width
+	// select list
+	sc.aggs = &aggs
+	sc.clause = "field list"
+	for _, se := range sel.SelectExprs {
+		switch se := se.(type) {
+		case *sqlparser.StarExpr:
+			matched := false
+			for _, src := range sc.sources {
+				q := se.TableName.Name.String()
+				if q != "" && !strings.EqualFold(q, src.alias) {
+					continue
+				}
+				matched = true
+				for i := range src.table.Columns {
+					c := &src.table.Columns[i]
+					pl.outputs = append(pl.outputs, &colExpr{idx: src.offset + i})
+					pl.columns = append(pl.columns, tableColumn(src, c, c.Name))
+				}
+			}
+			if !matched {
+				if se.TableName.Name.String() == "" {
+					return nil, errcode.NoTablesUsed.New()
+				}
+				return nil, errcode.BadTable.New(se.TableName.Name.String())
+			}
+		case *sqlparser.AliasedExpr:
+			e, ti, err := x.compile(se.Expr, sc)
+			if err != nil {
+				return nil, err
+			}
+			name := se.As.String()
+			var col Column
+			if src, c := sc.sourceOf(se.Expr); c != nil {
+				if name == "" {
+					name = se.Expr.(*sqlparser.ColName).Name.String()
+				}
+				col = tableColumn(src, c, name)
+			} else {
+				if name == "" {
+					name = exprName(se)
+				}
+				col = Column{Name: name, Type: ti.typ, Flags: ti.flags, Length: ti.length, Decimals: ti.decimals, Charset: ti.charset}
+			}
+			pl.outputs = append(pl.outputs, e)
+			pl.columns = append(pl.columns, col)
+		default:
+			return nil, errcode.NotSupported.New(sqlparser.String(se))
+		}
+	}
+	// WHERE and inner-join ON (no aggregates)
+	wsc := &scope{sources: sc.sources, width: sc.width, clause: "where clause", params: params}
+	var conds []expr
+	for _, o := range on {
+		wsc.clause = "on clause"
+		c, _, err := x.compile(o, wsc)
+		if err != nil {
+			return nil, err
+		}
+		conds = conjuncts(c, conds)
+	}
+	wsc.clause = "where clause"
+	if sel.Where != nil {
+		c, _, err := x.compile(sel.Where.Expr, wsc)
+		if err != nil {
+			return nil, err
+		}
+		conds = conjuncts(c, conds)
+	}
+	// assign conditions to levels and choose access paths
+	pl.levels = make([][]expr, max(len(pl.sources), 1))
+	for _, c := range conds {
+		m := maxColumn(c)
+		lvl := 0
+		for i, src := range pl.sources {
+			if m >= src.offset {
+				lvl = i
+			}
+		}
+		pl.levels[lvl] = append(pl.levels[lvl], c)
+	}
+	for i, src := range pl.sources {
+		usable := pl.onConds[i]
+		if !pl.leftJoin[i] {
+			usable = nil
+			for lvl := 0; lvl <= i; lvl++ {
+				usable = append(usable, pl.levels[lvl]...)
+			}
+		}
+		pl.paths = append(pl.paths, choosePath(src.table, src.offset, usable))
+	}
+	// GROUP BY, HAVING, ORDER BY, LIMIT
+	gsc := &scope{sources: sc.sources, width: sc.width, clause: "group statement", params: params, aggs: &aggs, aliases: map[string]int{}, outputs: pl.outputs}
+	for i, se := range sel.SelectExprs {
+		if ae, ok := se.(*sqlparser.AliasedExpr); ok && ae.As.String() != "" && i < len(pl.outputs) {
+			gsc.aliases[strings.ToLower(ae.As.String())] = i
+		}
+	}
+	for _, g := range sel.GroupBy {
+		gsc.aggs = nil
+		e, err := x.compileOrder(g, gsc, pl.columns)
+		if err != nil {
+			return nil, err
+		}
+		pl.groupBy = append(pl.groupBy, e)
+	}
+	gsc.aggs = &aggs
+	if sel.Having != nil {
+		gsc.clause = "having clause"
+		c, _, err := x.compile(sel.Having.Expr, gsc)
+		if err != nil {
+			return nil, err
+		}
+		pl.having = c
+	}
+	gsc.clause = "order clause"
+	for _, o := range sel.OrderBy {
+		e, err := x.compileOrder(o.Expr, gsc, pl.columns)
+		if err != nil {
+			return nil, err
+		}
+		pl.order = append(pl.order, orderItem{e: e, desc: o.Direction == sqlparser.DescScr})
+	}
+	if err := x.compileLimit(pl, sel.Limit, &scope{params: params, clause: "limit"}); err != nil {
+		return nil, err
+	}
+	pl.aggs = aggs
+	pl.grouped = len(aggs) > 0 || len(pl.groupBy) > 0
+	pl.distinct = sel.QueryOpts.Distinct
+	// locking
+	if sel.Lock != nil {
+		lt := strings.ToLower(sel.Lock.Type)
+		switch {
+		case strings.Contains(lt, "for update"):
+			pl.lock = engine.LockExclusive
+		case strings.Contains(lt, "share"):
+			pl.lock = engine.LockShared
+		}
+	}
+	if p.ForShare {
+		pl.lock = engine.LockShared
+	}
+	return pl, nil
+}
+
+// exprName is the column name MySQL gives an unaliased expression: its text as written.
+func exprName(ae *sqlparser.AliasedExpr) string {
+	if ae.InputExpression != "" {
+		return ae.InputExpression
+	}
+	if cn, ok := ae.Expr.(*sqlparser.ColName); ok {
+		return cn.Name.String()
+	}
+	return sqlparser.String(ae.Expr)
+}
