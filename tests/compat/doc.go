@@ -26,6 +26,8 @@
 //	                                 commands)
 //	recv [conn=NAME] [n=N]           read N replies (default 1) previously sent
 //	sleep ms=N                       wait N milliseconds (expiry)
+//	require                          skip the rest of the file unless the server knows
+//	                                 every command named in the input (one per line)
 //
 // To add a family, drop files into testdata/<family>/; nothing else is needed. Record
 // expectations from the real server with

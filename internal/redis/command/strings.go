@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/big"
 	"strconv"
+	"strings"
 
 	"github.com/tandem-db/tandem/internal/redis/keyspace"
 )
@@ -172,18 +173,10 @@ func parseSetOptions(c *Ctx, args [][]byte, forSet bool) (setFlags, []byte, bool
 			f |= setKeepTTL
 		case !forSet && argIs(opt, "persist") && f&(setKeepTTL|setAnyExpire) == 0:
 			f |= setPersist
-		case hasNext && f&(setKeepTTL|setPersist|setAnyExpire) == 0 &&
-			(argIs(opt, "ex") || argIs(opt, "px") || argIs(opt, "exat") || argIs(opt, "pxat")):
-			switch {
-			case argIs(opt, "ex"):
-				f |= setEX
-			case argIs(opt, "px"):
-				f |= setPX
-			case argIs(opt, "exat"):
-				f |= setEXAT
-			default:
-				f |= setPXAT
-			}
+		case hasNext && expireOpt(opt) != 0 && f&(setKeepTTL|setPersist|setAnyExpire&^expireOpt(opt)) == 0:
+			// Redis lets an expire option repeat (the last value wins)
+			// but refuses two different ones.
+			f |= expireOpt(opt)
 			expire = args[j+1]
 			j++
 		default:
@@ -192,6 +185,21 @@ func parseSetOptions(c *Ctx, args [][]byte, forSet bool) (setFlags, []byte, bool
 		}
 	}
 	return f, expire, true
+}
+
+// expireOpt maps EX, PX, EXAT and PXAT to their flag, anything else to 0.
+func expireOpt(opt []byte) setFlags {
+	switch {
+	case argIs(opt, "ex"):
+		return setEX
+	case argIs(opt, "px"):
+		return setPX
+	case argIs(opt, "exat"):
+		return setEXAT
+	case argIs(opt, "pxat"):
+		return setPXAT
+	}
+	return 0
 }
 
 // expireMillis converts an expire argument to an absolute unix ms time as
@@ -574,6 +582,12 @@ func parseLongDouble(f *big.Float, b []byte) bool {
 		return false
 	}
 	s := string(b)
+	// strtold knows decimal and hexadecimal forms only; big.Float would
+	// also take binary and octal prefixes and digit separators.
+	body := strings.TrimLeft(s, "+-")
+	if strings.ContainsRune(s, '_') || (len(body) > 1 && body[0] == '0' && strings.ContainsRune("bBoO", rune(body[1]))) {
+		return false
+	}
 	if g, ok := ParseFloat(b); ok && math.IsInf(g, 0) {
 		f.SetInf(g < 0)
 		return true
