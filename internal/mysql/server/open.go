@@ -5,6 +5,32 @@ import (
 	"github.com/tandem-db/tandem/internal/mysql/sql"
 )
 
+// OpenOptions are what cmd/tandem hands the SQL server: its network and
+// session settings, and the storage engine's (--dir, --innodb-page-size,
+// --innodb-buffer-pool-size).
+type OpenOptions struct {
+	Config
+	Dir            string // data root; the engine keeps its files under Dir/mysql
+	PageSize       int    // 0 means 16 KB
+	BufferPoolSize int64  // 0 means 128 MB
+}
+
+// Open opens (or creates, or recovers) the storage engine under opts.Dir
+// and returns a Server on it. Serve or ListenAndServe starts it; Shutdown
+// or Close also closes the engine.
+func Open(opts OpenOptions) (*Server, error) {
+	eng, err := engine.Open(engine.Options{Dir: opts.Dir, PageSize: opts.PageSize, BufferPoolSize: opts.BufferPoolSize})
+	if err != nil {
+		return nil, err
+	}
+	srv, err := NewWithEngine(opts.Config, eng)
+	if err != nil {
+		eng.Close()
+		return nil, err
+	}
+	return srv, nil
+}
+
 // NewWithEngine builds the executor on eng and a Server on it; the server's
 // counters (Threads_connected, Questions, Uptime, ...) appear in SHOW STATUS,
 // and Shutdown/Close close eng after the last connection ends.
