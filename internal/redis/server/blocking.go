@@ -164,9 +164,10 @@ func (c *client) waitUnblocked() bool {
 	s := c.srv
 	s.mu.Lock()
 	b := c.blocked
+	closing := c.closing
 	s.mu.Unlock()
 	if b == nil {
-		return !c.closing
+		return !closing
 	}
 	var timer <-chan time.Time
 	if !b.deadline.IsZero() {

@@ -28,6 +28,8 @@ type client struct {
 	qpos   int
 	parser resp.Parser
 	batch  [][][]byte
+	argBuf [][]byte // every argument of the batch, batch entries slice it
+	spans  []int    // end offset in argBuf of each command of the batch
 
 	// Guarded by Server.mu.
 	ctx         command.Ctx
@@ -177,7 +179,10 @@ func (c *client) growQueryBuffer() {
 func (c *client) processInput() bool {
 	s := c.srv
 	c.batch = c.batch[:0]
+	c.argBuf = c.argBuf[:0]
+	c.spans = c.spans[:0]
 	var perr error
+	stoppedEarly := false
 	buf := c.qbuf[c.qpos:]
 	off := 0
 	c.parser.MaxBulkLen = s.cfg.ProtoMaxBulkLen
@@ -195,12 +200,21 @@ func (c *client) processInput() bool {
 		if len(args) == 0 {
 			continue
 		}
-		c.batch = append(c.batch, args)
+		// The parser reuses its argument slice: keep our own copy of the
+		// headers (the bytes stay in the query buffer).
+		c.argBuf = append(c.argBuf, args...)
+		c.spans = append(c.spans, len(c.argBuf))
 		// A command that changes the connection's authentication or
 		// protocol limits must run before the next one is parsed.
 		if !c.authed {
+			stoppedEarly = true
 			break
 		}
+	}
+	start := 0
+	for _, end := range c.spans {
+		c.batch = append(c.batch, c.argBuf[start:end:end])
+		start = end
 	}
 	ok := c.runBatch()
 	if perr != nil && ok {
@@ -223,7 +237,7 @@ func (c *client) processInput() bool {
 	if !ok {
 		return false
 	}
-	if !c.authed && len(c.qbuf) > c.qpos {
+	if stoppedEarly && len(c.qbuf) > c.qpos {
 		// More complete commands may wait behind an AUTH; parse again.
 		return c.processInput()
 	}
@@ -255,11 +269,12 @@ func (c *client) runBatch() bool {
 			}
 		}
 		blocked := c.blocked != nil
+		closing := c.closing || c.closeAfter
 		s.mu.Unlock()
 		if !c.flush() {
 			return false
 		}
-		if c.closing || c.closeAfter {
+		if closing {
 			return false
 		}
 		if blocked {
