@@ -232,18 +232,38 @@ func TestMaxAllowedPacket(t *testing.T) {
 	}
 }
 
+// readResult reads the rest of a text result set whose first packet was
+// first (the client does not use CLIENT_DEPRECATE_EOF) and returns its rows'
+// packets; an OK or ERR first packet is returned as the only element.
+func (c *rawClient) readResult(first []byte) [][]byte {
+	c.t.Helper()
+	if first[0] == 0x00 || first[0] == 0xff {
+		return [][]byte{first}
+	}
+	for p := c.read(); p[0] != 0xfe || len(p) >= 9; p = c.read() {
+	}
+	var rows [][]byte
+	for p := c.read(); p[0] != 0xfe || len(p) >= 9; p = c.read() {
+		rows = append(rows, p)
+	}
+	return rows
+}
+
 func TestLargePacketSplit(t *testing.T) {
 	_, addr := startServer(t, Config{})
 	c, _ := dialRaw(t, addr, "root", nil, testClientCaps)
-	// 17 MB: two physical packets. The stub or real executor answers with
-	// an OK or an ERR about the statement; the point is that the server read
-	// the whole logical packet (its reply has sequence number 3).
+	// A 17 MB query and its 17 MB result row: both cross the 16 MB packet
+	// limit, so both directions split and join packets.
+	n := wire.MaxPayload + 1000
 	q := append([]byte{wire.ComQuery}, "SELECT '"...)
-	q = append(q, bytes.Repeat([]byte("y"), wire.MaxPayload+1000)...)
+	q = append(q, bytes.Repeat([]byte("y"), n)...)
 	q = append(q, '\'')
-	r := c.command(q...)
-	if len(r) == 0 {
-		t.Fatal("empty reply")
+	rows := c.readResult(c.command(q...))
+	if len(rows) != 1 || rows[0][0] == 0xff {
+		t.Fatalf("%d rows; first: %.100q", len(rows), rows[0])
+	}
+	if want := 9 + n; len(rows[0]) != want { // 0xfe + 8-byte length
+		t.Fatalf("row of %d bytes, want %d", len(rows[0]), want)
 	}
 	if r := c.command(wire.ComPing); r[0] != 0 {
 		t.Fatalf("ping after a split packet: %q", r)
