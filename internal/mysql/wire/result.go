@@ -61,7 +61,13 @@ func (c *Conn) writeOK(header byte, affected, lastInsertID uint64, status, warni
 	b = AppendLenEncInt(b, lastInsertID)
 	b = binary.LittleEndian.AppendUint16(b, status)
 	b = binary.LittleEndian.AppendUint16(b, warnings)
-	c.wbuf = append(b, info...)
+	if info != "" {
+		// Length-encoded, as MySQL's server writes it and libmysqlclient
+		// and libmariadb read it (the documented string<EOF> is not what
+		// clients parse).
+		b = AppendLenEncString(b, info)
+	}
+	c.wbuf = b
 	c.end(start)
 }
 
