@@ -56,6 +56,7 @@ func run(args []string) error {
 
 func serve(all *config) error {
 	cfg := all.kv
+	defer startProfile()()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return fmt.Errorf("tandem: data directory %s: %w", cfg.Dir, err)

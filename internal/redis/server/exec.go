@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tandem-db/tandem/internal/redis/command"
+	"github.com/tandem-db/tandem/internal/shared/clock"
 )
 
 // multiState is a client's open MULTI: the queued commands and whether a
@@ -183,9 +184,9 @@ func (s *Server) call(c *client, spec *command.Spec, args [][]byte, now time.Tim
 		s.feedMonitors(c, args, now)
 	}
 	mark := len(c.out.Buf)
-	start := time.Now()
+	start := clock.Ticks()
 	spec.Handler(ctx)
-	dur := time.Since(start)
+	dur := clock.Since(start)
 	st := s.stats.cmd(spec)
 	st.calls++
 	st.usec += dur.Microseconds()

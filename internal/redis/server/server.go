@@ -12,6 +12,7 @@ import (
 
 	"github.com/tandem-db/tandem/internal/redis/command"
 	"github.com/tandem-db/tandem/internal/redis/keyspace"
+	"github.com/tandem-db/tandem/internal/shared/clock"
 )
 
 // ErrServerClosed is returned by Serve after Shutdown.
@@ -72,6 +73,7 @@ func New(cfg *Config, log *slog.Logger) *Server {
 	s.ks = keyspace.New(keyspace.Options{Databases: cfg.Databases, Now: nowMillis})
 	s.ks.SetHooks(s.onExpire, s.onEvict)
 	s.applyConfigLocked()
+	clock.Calibrate()
 	s.table = command.NewTable()
 	s.registerFamilies()
 	s.pubsub.init()
