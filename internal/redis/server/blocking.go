@@ -128,7 +128,7 @@ func (r *blockRegistry) serveReady(s *Server) {
 				}
 				saved := c.db
 				c.db = b.db
-				s.call(c, b.spec, b.args, time.Now(), false)
+				s.call(c, b.spec, b.args, time.UnixMilli(s.nowMs), false)
 				c.db = saved
 				if c.ctx.Blocked() {
 					continue

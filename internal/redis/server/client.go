@@ -260,6 +260,7 @@ func (c *client) runBatch() bool {
 			continue
 		}
 		now := time.Now()
+		s.tick(now)
 		c.lastActive = now
 		for ; i < len(c.batch); i++ {
 			s.processCommand(c, c.batch[i], now)

@@ -29,6 +29,7 @@ type Server struct {
 	// mu is the execution lock: every command, every change to shared
 	// client state (pub/sub, blocking, WATCH) happens while holding it.
 	mu       sync.Mutex
+	nowMs    int64 // the time commands see: read once per batch (see tick)
 	ks       *keyspace.Keyspace
 	settings command.Settings
 	clients  map[int64]*client
@@ -70,7 +71,8 @@ func New(cfg *Config, log *slog.Logger) *Server {
 		monitors:          make(map[*client]struct{}),
 		ShutdownRequested: make(chan struct{}),
 	}
-	s.ks = keyspace.New(keyspace.Options{Databases: cfg.Databases, Now: nowMillis})
+	s.nowMs = nowMillis()
+	s.ks = keyspace.New(keyspace.Options{Databases: cfg.Databases, Now: func() int64 { return s.nowMs }})
 	s.ks.SetHooks(s.onExpire, s.onEvict)
 	s.applyConfigLocked()
 	clock.Calibrate()
@@ -87,6 +89,10 @@ func New(cfg *Config, log *slog.Logger) *Server {
 }
 
 func nowMillis() int64 { return time.Now().UnixMilli() }
+
+// tick sets the time the next commands see; called with s.mu held, once
+// per batch, because reading the clock costs more than a GET here.
+func (s *Server) tick(now time.Time) { s.nowMs = now.UnixMilli() }
 
 // applyConfigLocked copies configuration into the structures that use it.
 func (s *Server) applyConfigLocked() {
@@ -198,6 +204,7 @@ func (s *Server) cron() {
 		case <-t.C:
 		}
 		s.mu.Lock()
+		s.tick(time.Now())
 		if s.cfg.ActiveExpireEnabled {
 			// Redis spends at most 25% of a cron period on active expiry.
 			s.ks.ActiveExpireCycle(time.Second / time.Duration(hz) / 4)
