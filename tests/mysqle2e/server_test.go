@@ -12,18 +12,17 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
-	"github.com/tandem-db/tandem/internal/mysql/engine/memory"
 	"github.com/tandem-db/tandem/internal/mysql/server"
 )
 
 // target returns the address of the server under test: TANDEM_MYSQL_ADDR,
-// or a tandem server started for this test.
+// or a tandem server started for this test on its storage engine in a temp dir.
 func target(t testing.TB) string {
 	t.Helper()
 	if addr := os.Getenv("TANDEM_MYSQL_ADDR"); addr != "" {
 		return addr
 	}
-	srv, err := server.NewWithEngine(server.Config{}, memory.New())
+	srv, err := server.Open(server.OpenOptions{Dir: t.TempDir(), BufferPoolSize: 64 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
