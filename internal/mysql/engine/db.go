@@ -325,6 +325,12 @@ func (d *db) Begin(ctx context.Context, opts TxnOptions) (Txn, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	d.mu.RLock()
+	closed := d.mu.closed
+	d.mu.RUnlock()
+	if closed {
+		return nil, ErrClosed
+	}
 	id, err := d.nextTxnID()
 	if err != nil {
 		return nil, err

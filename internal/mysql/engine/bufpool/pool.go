@@ -281,7 +281,7 @@ func (p *Pool) flushLRUTail() error {
 		}
 	}
 	p.mu.Unlock()
-	err := p.flushFrames(cands, true)
+	err := p.flushFrames(cands)
 	for _, f := range cands {
 		p.Unfix(f)
 	}
@@ -303,7 +303,7 @@ func (p *Pool) FlushAll() (uint64, error) {
 	var err error
 	for i := 0; i < len(cands) && err == nil; i += p.dblwr.Slots() {
 		j := min(i+p.dblwr.Slots(), len(cands))
-		err = p.flushFrames(cands[i:j], false)
+		err = p.flushFrames(cands[i:j])
 	}
 	for _, f := range cands {
 		p.Unfix(f)
@@ -331,9 +331,11 @@ type flushItem struct {
 	data []byte
 }
 
-// flushFrames writes the given pinned frames. With try, a frame latched by
-// someone else is skipped (the caller may hold latches itself).
-func (p *Pool) flushFrames(frames []*Frame, try bool) error {
+// flushFrames writes the given pinned frames. A frame latched exclusively is
+// skipped: its mini-transaction is still running (maybe in this very
+// goroutine, waiting for a free frame), and waiting for it while holding
+// flushMu could deadlock. It stays dirty and holds the checkpoint back.
+func (p *Pool) flushFrames(frames []*Frame) error {
 	if len(frames) == 0 {
 		return nil
 	}
@@ -343,12 +345,8 @@ func (p *Pool) flushFrames(frames []*Frame, try bool) error {
 	items := make([]flushItem, 0, len(frames))
 	var maxLSN uint64
 	for _, f := range frames {
-		if try {
-			if !f.Latch.TryRLock() {
-				continue
-			}
-		} else {
-			f.Latch.RLock()
+		if !f.Latch.TryRLock() {
+			continue
 		}
 		if !f.Dirty() {
 			f.Latch.RUnlock()

@@ -465,3 +465,28 @@ func (l *Log) Close() error {
 	}
 	return err
 }
+
+// Inspect reads a log directory without changing it: it reports the
+// checkpoint LSN and calls fn for every valid block from LSN from (0: the
+// oldest segment), returning the end of the valid log.
+func Inspect(opts Options, from uint64, fn func(lsn, end uint64, payload []byte) error) (checkpoint, end uint64, err error) {
+	l := &Log{opts: opts}
+	l.mu.cond.L = &l.mu.Mutex
+	f, err := opts.FS.OpenFile(filepath.Join(opts.Dir, checkpointName), os.O_RDONLY, 0)
+	if err != nil {
+		return 0, 0, err
+	}
+	l.cpFile = f
+	defer f.Close()
+	if err := l.readCheckpoint(); err != nil {
+		return 0, 0, err
+	}
+	if err := l.listSegments(); err != nil {
+		return 0, 0, err
+	}
+	if from == 0 {
+		from = l.mu.segs[0]
+	}
+	end, err = l.scan(from, fn)
+	return l.mu.checkpoint, end, err
+}
