@@ -28,6 +28,9 @@ func (s *Server) registerServerCommands() {
 			Group: "server", Since: "1.0.0", Summary: "Synchronously saves the database(s) to disk and shuts down the Redis server.", Complexity: "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", ACL: []string{"admin", "slow", "dangerous"},
 			Handler: s.cmdShutdown},
 	)
+	s.registerClient()
+	// Last: registerAdmin instruments every registered handler.
+	s.registerAdmin()
 }
 
 func flushMode(c *command.Ctx) bool {

@@ -41,6 +41,11 @@ type Config struct {
 	ActiveExpireEnabled  bool
 	ClientOutputLimits   [3]OutputLimit // normal, replica, pubsub
 	ConfigFile           string
+
+	LatencyTracking            bool      // INFO latencystats, LATENCY HISTOGRAM
+	LatencyTrackingPercentiles []float64 // latency-tracking-info-percentiles
+	LatencyMonitorThreshold    int64     // ms; 0 disables the LATENCY monitor
+	EnableDebugCommand         string    // "no", "yes" or "local"
 }
 
 // OutputLimit is one class of client-output-buffer-limit.
@@ -56,6 +61,12 @@ type directive struct {
 	def     string
 	set     func(c *Config, v string) error
 	mutable bool // settable with CONFIG SET
+	// get renders the current value as CONFIG GET and CONFIG REWRITE show
+	// it (memory sizes in bytes, flags in canonical order); nil keeps the
+	// text as set.
+	get func(c *Config) string
+	// multiArg directives take several words on a config file line.
+	multiArg bool
 }
 
 var errBadValue = fmt.Errorf("argument couldn't be parsed into an integer")
@@ -130,20 +141,82 @@ func memArg(dst *int64) func(*Config, string) error {
 	return func(_ *Config, v string) error {
 		n, err := ParseMemory(v)
 		if err != nil {
-			return err
+			return errMemoryValue
 		}
 		*dst = n
 		return nil
 	}
 }
 
+var errMemoryValue = fmt.Errorf("argument must be a memory value")
+
+func boolText(b *bool) func(*Config) string {
+	return func(*Config) string {
+		if *b {
+			return "yes"
+		}
+		return "no"
+	}
+}
+
+func int64Text(n *int64) func(*Config) string {
+	return func(*Config) string { return strconv.FormatInt(*n, 10) }
+}
+
+// clampedIntArg accepts any integer and clamps it into [lo, hi], as Redis
+// does for hz.
+func clampedIntArg(dst *int, lo, hi int) func(*Config, string) error {
+	return func(_ *Config, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return errBadValue
+		}
+		*dst = int(max(int64(lo), min(int64(hi), n)))
+		return nil
+	}
+}
+
+func setPercentiles(c *Config, v string) error {
+	var ps []float64
+	for _, f := range strings.Fields(v) {
+		p, err := strconv.ParseFloat(f, 64)
+		if err != nil || p < 0 || p > 100 {
+			return fmt.Errorf("Invalid latency-tracking-info-percentiles parameters")
+		}
+		ps = append(ps, p)
+	}
+	c.LatencyTrackingPercentiles = ps
+	return nil
+}
+
+func percentilesText(c *Config) string {
+	out := make([]string, len(c.LatencyTrackingPercentiles))
+	for i, p := range c.LatencyTrackingPercentiles {
+		out[i] = strconv.FormatFloat(p, 'f', -1, 64)
+	}
+	return strings.Join(out, " ")
+}
+
+func outputLimitsText(c *Config) string {
+	var b strings.Builder
+	for i, class := range []string{"normal", "slave", "pubsub"} {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		l := c.ClientOutputLimits[i]
+		fmt.Fprintf(&b, "%s %d %d %d", class, l.Hard, l.Soft, l.SoftSecs)
+	}
+	return b.String()
+}
+
 func (c *Config) directives() []directive {
 	return []directive{
 		{name: "port", def: "6379", set: intArg(&c.Port, 0, 65535)},
-		{name: "bind", def: "127.0.0.1", set: func(c *Config, v string) error { c.Bind = strings.Fields(v); return nil }},
+		{name: "bind", def: "127.0.0.1", set: func(c *Config, v string) error { c.Bind = strings.Fields(v); return nil },
+			get: func(c *Config) string { return strings.Join(c.Bind, " ") }, multiArg: true},
 		{name: "dir", def: "./data", set: func(c *Config, v string) error { c.Dir = v; return nil }, mutable: true},
 		{name: "requirepass", def: "", set: func(c *Config, v string) error { c.RequirePass = v; return nil }, mutable: true},
-		{name: "protected-mode", def: "yes", set: boolArg(&c.ProtectedMode), mutable: true},
+		{name: "protected-mode", def: "yes", set: boolArg(&c.ProtectedMode), mutable: true, get: boolText(&c.ProtectedMode)},
 		{name: "databases", def: "16", set: intArg(&c.Databases, 1, math.MaxInt32)},
 		{name: "maxclients", def: "10000", set: intArg(&c.MaxClients, 1, math.MaxInt32), mutable: true},
 		{name: "timeout", def: "0", set: int64Arg(&c.Timeout, 0, math.MaxInt32), mutable: true},
@@ -157,8 +230,8 @@ func (c *Config) directives() []directive {
 			}
 			c.ProtoMaxBulkLen = n
 			return nil
-		}, mutable: true},
-		{name: "client-query-buffer-limit", def: "1073741824", set: memArg(&c.ClientQueryBufLimit), mutable: true},
+		}, mutable: true, get: int64Text(&c.ProtoMaxBulkLen)},
+		{name: "client-query-buffer-limit", def: "1073741824", set: memArg(&c.ClientQueryBufLimit), mutable: true, get: int64Text(&c.ClientQueryBufLimit)},
 		{name: "notify-keyspace-events", def: "", set: func(c *Config, v string) error {
 			f, ok := parseNotifyFlags(v)
 			if !ok {
@@ -166,9 +239,9 @@ func (c *Config) directives() []directive {
 			}
 			c.NotifyKeyspaceEvents = f
 			return nil
-		}, mutable: true},
-		{name: "hz", def: "10", set: intArg(&c.Hz, 1, 500), mutable: true},
-		{name: "maxmemory", def: "0", set: memArg(&c.MaxMemory), mutable: true},
+		}, mutable: true, get: func(c *Config) string { return notifyFlagsString(c.NotifyKeyspaceEvents) }},
+		{name: "hz", def: "10", set: clampedIntArg(&c.Hz, 1, 500), mutable: true, get: func(c *Config) string { return strconv.Itoa(c.Hz) }},
+		{name: "maxmemory", def: "0", set: memArg(&c.MaxMemory), mutable: true, get: int64Text(&c.MaxMemory)},
 		{name: "maxmemory-policy", def: "noeviction", set: func(c *Config, v string) error {
 			v = strings.ToLower(v)
 			switch v {
@@ -177,15 +250,27 @@ func (c *Config) directives() []directive {
 				c.MaxMemoryPolicy = v
 				return nil
 			}
-			return fmt.Errorf("argument(s) must be one of the following: volatile-lru, allkeys-lru, volatile-lfu, allkeys-lfu, volatile-random, allkeys-random, volatile-ttl, noeviction")
-		}, mutable: true},
+			return fmt.Errorf("argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction")
+		}, mutable: true, get: func(c *Config) string { return c.MaxMemoryPolicy }},
 		{name: "maxmemory-samples", def: "5", set: intArg(&c.MaxMemorySamples, 1, 64), mutable: true},
 		{name: "io-threads", def: "1", set: intArg(&c.IOThreads, 1, 128)},
 		{name: "slowlog-log-slower-than", def: "10000", set: int64Arg(&c.SlowlogSlowerThan, -1, math.MaxInt64), mutable: true},
 		{name: "slowlog-max-len", def: "128", set: int64Arg(&c.SlowlogMaxLen, 0, math.MaxInt64), mutable: true},
 		{name: "lfu-log-factor", def: "10", set: intArg(&c.LFULogFactor, 0, math.MaxInt32), mutable: true},
 		{name: "lfu-decay-time", def: "1", set: intArg(&c.LFUDecayTime, 0, math.MaxInt32), mutable: true},
-		{name: "client-output-buffer-limit", def: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", set: setOutputLimits, mutable: true},
+		{name: "client-output-buffer-limit", def: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", set: setOutputLimits, mutable: true,
+			get: outputLimitsText, multiArg: true},
+		{name: "latency-tracking", def: "yes", set: boolArg(&c.LatencyTracking), mutable: true, get: boolText(&c.LatencyTracking)},
+		{name: "latency-tracking-info-percentiles", def: "50 99 99.9", set: setPercentiles, mutable: true, get: percentilesText, multiArg: true},
+		{name: "latency-monitor-threshold", def: "0", set: int64Arg(&c.LatencyMonitorThreshold, 0, math.MaxInt64), mutable: true},
+		{name: "enable-debug-command", def: "no", set: func(c *Config, v string) error {
+			switch v = strings.ToLower(v); v {
+			case "no", "yes", "local":
+				c.EnableDebugCommand = v
+				return nil
+			}
+			return fmt.Errorf("argument(s) must be one of the following: no, yes, local")
+		}, get: func(c *Config) string { return c.EnableDebugCommand }},
 	}
 }
 
@@ -255,6 +340,9 @@ func (c *Config) Set(name, value string, startup bool) error {
 	}
 	if err := d.set(c, value); err != nil {
 		return err
+	}
+	if d.get != nil {
+		value = d.get(c)
 	}
 	c.values[d.name] = value
 	if d.name == "dir" {
