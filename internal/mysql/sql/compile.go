@@ -321,18 +321,18 @@ func (x *Executor) compile(e sqlparser.Expr, sc *scope) (expr, typeInfo, error) 
 		if err != nil {
 			return nil, typeInfo{}, err
 		}
+		op := strings.ToLower(e.Operator)
+		if iv, ok := e.Right.(*sqlparser.IntervalExpr); ok && (op == "+" || op == "-") {
+			return x.intervalArith(l, iv, op == "-", sc)
+		}
 		r, rt, err := x.compile(e.Right, sc)
 		if err != nil {
 			return nil, typeInfo{}, err
 		}
-		op := strings.ToLower(e.Operator)
 		switch op {
 		case "+", "-", "*", "/", "div", "%", "mod":
 			if op == "mod" {
 				op = "%"
-			}
-			if iv, ok := e.Right.(*sqlparser.IntervalExpr); ok && (op == "+" || op == "-") {
-				return x.intervalArith(l, iv, op == "-", sc)
 			}
 			ti := tiInt
 			switch {
@@ -341,7 +341,7 @@ func (x *Executor) compile(e sqlparser.Expr, sc *scope) (expr, typeInfo, error) 
 			case op == "/" || lt.typ == TypeNewDecimal || rt.typ == TypeNewDecimal:
 				ti = tiDecimal
 			}
-			return &arithExpr{op: op, l: l, r: r}, ti, nil
+			return &arithExpr{op: op, l: l, r: r, text: exprText(e, sc)}, ti, nil
 		}
 		return nil, typeInfo{}, errcode.NotSupported.New("operator " + e.Operator)
 	case *sqlparser.UnaryExpr:
@@ -466,4 +466,24 @@ func (sc *scope) sourceOf(e sqlparser.Expr) (*source, *catalog.Column) {
 		return nil, nil
 	}
 	return src, &src.table.Columns[idx-src.offset]
+}
+
+// exprText renders an expression as MySQL quotes it in error messages:
+// columns fully qualified, operators parenthesized.
+func exprText(e sqlparser.Expr, sc *scope) string {
+	switch e := e.(type) {
+	case *sqlparser.ColName:
+		if _, src, err := sc.resolve(e); err == nil {
+			return "`" + src.schema + "`.`" + src.alias + "`.`" + e.Name.String() + "`"
+		}
+	case *sqlparser.BinaryExpr:
+		return "(" + exprText(e.Left, sc) + " " + strings.ToLower(e.Operator) + " " + exprText(e.Right, sc) + ")"
+	case *sqlparser.ParenExpr:
+		return exprText(e.Expr, sc)
+	case *sqlparser.SQLVal:
+		if e.Type == sqlparser.ValArg {
+			return "?"
+		}
+	}
+	return sqlparser.String(e)
 }

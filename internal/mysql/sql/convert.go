@@ -151,7 +151,7 @@ func convertForColumn(c *catalog.Column, v types.Value, strict bool) (types.Valu
 			if math.Abs(f) > math.MaxFloat32 {
 				return types.NewFloat(math.Copysign(math.MaxFloat32, f)), &convertError{fault: faultRange}
 			}
-			f = float64(float32(f))
+			return types.NewFloat32(float32(f)), nil
 		}
 		if c.Unsigned && f < 0 {
 			return types.NewFloat(0), &convertError{fault: faultRange}

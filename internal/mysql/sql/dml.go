@@ -327,7 +327,7 @@ func (x *Executor) runInsert(st *stmtCtx, ins *sqlparser.Insert) (*Result, error
 	replace := strings.EqualFold(ins.Action, "replace")
 	ec := st.evalCtx(nil)
 	var affected, dups uint64
-	var firstID uint64
+	var firstID, okID uint64 // LAST_INSERT_ID() takes generated values only; the OK packet any
 	n := len(rowExprs) + len(selRows)
 	for r := 0; r < n; r++ {
 		row := make([]types.Value, len(t.Columns))
@@ -394,7 +394,11 @@ func (x *Executor) runInsert(st *stmtCtx, ins *sqlparser.Insert) (*Result, error
 		if err != nil && errors.As(err, &de) {
 			switch {
 			case len(onDup) > 0 || replace:
+				var dupRowID uint64
 				changed, err := x.resolveDup(st, t, de, row, func(old []types.Value) ([]types.Value, error) {
+					if t.AutoIncCol >= 0 {
+						dupRowID = old[t.AutoIncCol].Uint()
+					}
 					if replace {
 						return row, nil
 					}
@@ -420,6 +424,9 @@ func (x *Executor) runInsert(st *stmtCtx, ins *sqlparser.Insert) (*Result, error
 					return nil, err
 				}
 				if changed {
+					if t.AutoIncCol >= 0 && firstID == 0 {
+						okID = dupRowID
+					}
 					affected += 2
 					if replace {
 						dups++
@@ -436,13 +443,19 @@ func (x *Executor) runInsert(st *stmtCtx, ins *sqlparser.Insert) (*Result, error
 		if err != nil {
 			return nil, err
 		}
+		if okID == 0 && t.AutoIncCol >= 0 {
+			okID = row[t.AutoIncCol].Uint()
+		}
 		affected++
 	}
 	if firstID != 0 {
 		st.s.lastInsertID = firstID
 	}
 	st.s.rowCount = int64(affected)
-	res := &Result{AffectedRows: affected, LastInsertID: firstID}
+	if firstID != 0 {
+		okID = firstID
+	}
+	res := &Result{AffectedRows: affected, LastInsertID: okID}
 	if n > 1 || selRows != nil {
 		res.Info = fmt.Sprintf("Records: %d  Duplicates: %d  Warnings: %d", n, dups, len(st.s.stmtWarnings))
 	}

@@ -255,7 +255,7 @@ func (x *Executor) inStatement(ctx context.Context, s *Session, write bool, fn f
 		}
 		return nil, err
 	}
-	if implicit {
+	if implicit && s.txn != nil {
 		txn := s.txn
 		s.txn = nil
 		if cerr := txn.Commit(); cerr != nil {

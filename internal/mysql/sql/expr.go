@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -388,6 +389,7 @@ func decodeRuneLen(s []byte) (rune, int) {
 type arithExpr struct {
 	op   string
 	l, r expr
+	text string // for ER_DATA_OUT_OF_RANGE
 }
 
 func (e *arithExpr) eval(c *evalCtx) (types.Value, error) {
@@ -399,7 +401,16 @@ func (e *arithExpr) eval(c *evalCtx) (types.Value, error) {
 	if err != nil {
 		return r, err
 	}
-	return arith(c, e.op, l, r)
+	v, err := arith(c, e.op, l, r)
+	var ee *errcode.Error
+	if err != nil && errors.As(err, &ee) && ee.Code == errcode.OutOfRangeExpr.Code && e.text != "" {
+		typ := "BIGINT"
+		if strings.Contains(ee.Message, "UNSIGNED") {
+			typ = "BIGINT UNSIGNED"
+		}
+		return v, errcode.OutOfRangeExpr.New(typ, e.text)
+	}
+	return v, err
 }
 
 // arith applies + - * / DIV % with MySQL's result types.

@@ -170,6 +170,25 @@ func (x *Executor) compileFunc(f *sqlparser.FuncExpr, sc *scope) (expr, typeInfo
 		*sc.aggs = append(*sc.aggs, spec)
 		return &aggRef{idx: len(*sc.aggs) - 1}, ti, nil
 	}
+	switch name {
+	case "date_add", "date_sub", "adddate", "subdate":
+		if len(f.Exprs) != 2 {
+			return nil, typeInfo{}, errcode.WrongParamCount.New(strings.ToUpper(name))
+		}
+		base, _, err := x.compileArgs(f.Exprs[:1], sc)
+		if err != nil {
+			return nil, typeInfo{}, err
+		}
+		ae, _ := f.Exprs[1].(*sqlparser.AliasedExpr)
+		if ae == nil {
+			return nil, typeInfo{}, errcode.ParseError.New(sqlparser.String(f), 1)
+		}
+		iv, ok := ae.Expr.(*sqlparser.IntervalExpr)
+		if !ok {
+			iv = &sqlparser.IntervalExpr{Expr: ae.Expr, Unit: "day"}
+		}
+		return x.intervalArith(base[0], iv, name == "date_sub" || name == "subdate", sc)
+	}
 	args, tis, err := x.compileArgs(f.Exprs, sc)
 	if err != nil {
 		return nil, typeInfo{}, err
@@ -416,16 +435,6 @@ func (x *Executor) compileFunc(f *sqlparser.FuncExpr, sc *scope) (expr, typeInfo
 			}
 			return types.NewBytes(dateFormat(t, string(a[1].Bytes()))), nil
 		}
-	case "date_add", "date_sub", "adddate", "subdate":
-		if len(f.Exprs) != 2 {
-			return nil, ti, errcode.WrongParamCount.New(strings.ToUpper(name))
-		}
-		ae, _ := f.Exprs[1].(*sqlparser.AliasedExpr)
-		iv, ok := ae.Expr.(*sqlparser.IntervalExpr)
-		if !ok {
-			iv = &sqlparser.IntervalExpr{Expr: ae.Expr, Unit: "day"}
-		}
-		return x.intervalArith(args[0], iv, name == "date_sub" || name == "subdate", sc)
 	case "date":
 		if err := nargs(1, 1); err != nil {
 			return nil, ti, err
@@ -464,7 +473,7 @@ func (x *Executor) intervalArith(base expr, iv *sqlparser.IntervalExpr, sub bool
 		if a[0].IsNull() || a[1].IsNull() {
 			return types.Null, nil
 		}
-		t, ok := toTemporal(a[0], types.KindDatetime)
+		t, ok := toTemporal(a[0], types.KindDate)
 		if !ok {
 			return types.Null, nil
 		}

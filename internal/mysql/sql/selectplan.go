@@ -7,8 +7,10 @@ import (
 	"github.com/dolthub/vitess/go/vt/sqlparser"
 
 	"github.com/tandem-db/tandem/internal/mysql/engine"
+	"github.com/tandem-db/tandem/internal/mysql/sql/catalog"
 	"github.com/tandem-db/tandem/internal/mysql/sql/errcode"
 	"github.com/tandem-db/tandem/internal/mysql/sql/parse"
+	"github.com/tandem-db/tandem/internal/mysql/sql/types"
 )
 
 // selectPlan is a compiled SELECT block; prepared statements keep it.
@@ -130,7 +132,26 @@ func (x *Executor) compileOrder(e sqlparser.Expr, sc *scope, cols []Column) (exp
 	sc.aliases = nil
 	c, _, err := x.compile(e, sc)
 	sc.aliases = saved
+	if err == nil {
+		if _, col := sc.sourceOf(e); col != nil && col.Type == catalog.TypeEnum {
+			c = &enumOrder{e: c, col: col} // ENUMs sort by member position
+		}
+	}
 	return c, err
+}
+
+// enumOrder turns an ENUM value into its member position for sorting.
+type enumOrder struct {
+	e   expr
+	col *catalog.Column
+}
+
+func (o *enumOrder) eval(c *evalCtx) (types.Value, error) {
+	v, err := o.e.eval(c)
+	if err != nil || v.IsNull() {
+		return v, err
+	}
+	return types.NewInt(int64(catalog.EnumIndex(o.col, v))), nil
 }
 
 func (x *Executor) addSources(s *Session, te sqlparser.TableExpr, sc *scope, pl *selectPlan, on *[]sqlparser.Expr) error {

@@ -221,7 +221,7 @@ func (x *Executor) setSysVar(s *Session, name string, global bool, v types.Value
 		x.mu.Unlock()
 		return nil
 	}
-	if name == "autocommit" && v.Int() == 1 && s.txn != nil {
+	if name == "autocommit" && v.Int() == 1 && s.inTxn {
 		// turning autocommit on commits the open transaction
 		if err := x.commit(s); err != nil {
 			return err

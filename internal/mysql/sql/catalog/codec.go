@@ -13,6 +13,9 @@ import (
 // ErrCorruptRow reports a record that does not decode.
 var ErrCorruptRow = errors.New("catalog: corrupt row record")
 
+// kindFloat32 tags a FLOAT (single precision) in a record.
+const kindFloat32 = 0x7f
+
 // EncodeRow appends the record of a row (one value per column).
 func EncodeRow(dst []byte, row []types.Value) []byte {
 	for _, v := range row {
@@ -25,6 +28,11 @@ func EncodeRow(dst []byte, row []types.Value) []byte {
 		case types.KindUint:
 			dst = binary.AppendUvarint(dst, v.Uint())
 		case types.KindFloat:
+			if v.Frac() == 32 {
+				dst[len(dst)-1] = kindFloat32
+				dst = binary.BigEndian.AppendUint32(dst, math.Float32bits(float32(v.Float())))
+				continue
+			}
 			dst = binary.BigEndian.AppendUint64(dst, math.Float64bits(v.Float()))
 		case types.KindDecimal, types.KindBytes:
 			b := v.Bytes()
@@ -69,6 +77,12 @@ func DecodeRow(dst []types.Value, rec []byte, n int) ([]types.Value, error) {
 			}
 			rec = rec[m:]
 			v = types.NewUint(x)
+		case kindFloat32:
+			if len(rec) < 4 {
+				return nil, ErrCorruptRow
+			}
+			v = types.NewFloat32(math.Float32frombits(binary.BigEndian.Uint32(rec)))
+			rec = rec[4:]
 		case types.KindFloat:
 			if len(rec) < 8 {
 				return nil, ErrCorruptRow

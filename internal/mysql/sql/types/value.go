@@ -41,6 +41,9 @@ func NewUint(v uint64) Value { return Value{k: KindUint, n: v} }
 // NewFloat returns a DOUBLE value.
 func NewFloat(v float64) Value { return Value{k: KindFloat, n: math.Float64bits(v)} }
 
+// NewFloat32 returns a FLOAT value (rendered with single precision).
+func NewFloat32(v float32) Value { return Value{k: KindFloat, frac: 32, n: math.Float64bits(float64(v))} }
+
 // NewBytes returns a string value that aliases b.
 func NewBytes(b []byte) Value { return Value{k: KindBytes, b: b} }
 
@@ -137,6 +140,9 @@ func (v Value) AppendText(dst []byte) []byte {
 	case KindUint:
 		return strconv.AppendUint(dst, v.n, 10)
 	case KindFloat:
+		if v.frac == 32 {
+			return appendFloatBits(dst, math.Float64frombits(v.n), 32)
+		}
 		return AppendFloat(dst, math.Float64frombits(v.n))
 	case KindDecimal, KindBytes:
 		return append(dst, v.b...)
@@ -152,13 +158,15 @@ func (v Value) AppendText(dst []byte) []byte {
 
 // AppendFloat renders a DOUBLE as MySQL does (shortest repr; exponent form for
 // very large or small magnitudes).
-func AppendFloat(dst []byte, f float64) []byte {
+func AppendFloat(dst []byte, f float64) []byte { return appendFloatBits(dst, f, 64) }
+
+func appendFloatBits(dst []byte, f float64, bits int) []byte {
 	if math.IsInf(f, 0) || math.IsNaN(f) {
 		return append(dst, "NULL"...)
 	}
 	a := math.Abs(f)
 	if a != 0 && (a >= 1e15 || a < 1e-4) {
-		b := strconv.AppendFloat(nil, f, 'e', -1, 64)
+		b := strconv.AppendFloat(nil, f, 'e', -1, bits)
 		// MySQL prints 1e15 as 1e15 and 1.5e-5 as 1.5e-5: strip "+" and leading exponent zeros.
 		out := dst
 		for i := 0; i < len(b); i++ {
@@ -180,7 +188,7 @@ func AppendFloat(dst []byte, f float64) []byte {
 		}
 		return out
 	}
-	return strconv.AppendFloat(dst, f, 'f', -1, 64)
+	return strconv.AppendFloat(dst, f, 'f', -1, bits)
 }
 
 // parseNumericPrefix converts the longest numeric prefix of b as MySQL does
