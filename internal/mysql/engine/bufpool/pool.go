@@ -235,8 +235,12 @@ func (p *Pool) Unfix(f *Frame) {
 	}
 }
 
-// balanceLocked keeps the old sublist at about 3/8 of the LRU.
+// balanceLocked keeps the old sublist at about 3/8 of the LRU once the pool
+// is full (before that nothing needs protecting: nothing is evicted).
 func (p *Pool) balanceLocked() {
+	if len(p.mu.free) > 0 {
+		return
+	}
 	total := p.mu.young.n + p.mu.old.n
 	for p.mu.old.n < total*3/8 && p.mu.young.tail != nil {
 		f := p.mu.young.tail
