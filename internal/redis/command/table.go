@@ -132,6 +132,10 @@ func NewTable() *Table {
 	t := &Table{byName: make(map[string]*Spec)}
 	registerStrings(t)
 	registerKeys(t)
+	registerHashes(t)
+	registerLists(t)
+	registerSets(t)
+	registerZSets(t)
 	return t
 }
 
