@@ -25,6 +25,7 @@ func (s *Server) registerFamilies() {
 	s.registerTx()
 	s.registerPubSub()
 	s.registerServerCommands()
+	s.registerFunction()
 }
 
 func (s *Server) registerConnection() {
