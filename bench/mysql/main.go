@@ -77,11 +77,18 @@ func main() {
 		prepare(s)
 	}
 	results := map[string]map[string][]sample{}
+	failed := map[string]bool{}
 	names := strings.Split(*workloads, ",")
 	for round := 1; round <= *rounds; round++ {
 		for _, w := range names {
 			for _, s := range servers {
-				smp := run(s, w)
+				smp, err := run(s, w)
+				if err != nil {
+					// Recorded as a failed run; the other workloads go on.
+					log.Printf("round %d %-18s %-7s FAILED: %v", round, w, s.name, err)
+					failed[w+" "+s.name] = true
+					continue
+				}
 				if results[w] == nil {
 					results[w] = map[string][]sample{}
 				}
@@ -90,10 +97,10 @@ func main() {
 			}
 		}
 	}
-	report(names, results)
+	report(names, results, failed)
 }
 
-func report(names []string, results map[string]map[string][]sample) {
+func report(names []string, results map[string]map[string][]sample, failed map[string]bool) {
 	fmt.Printf("\n%d threads, %d tables × %d rows, buffer pool %s, %d rounds × %d s (medians)\n\n",
 		*threads, *tables, *tableSize, *pool, *rounds, *runTime)
 	fmt.Printf("%-18s %12s %12s %7s   %s\n", "workload", "tandem tps", "mariadb tps", "ratio", "per transaction: reads/writes/data fsyncs/log fsyncs (tandem | mariadb)")
@@ -104,7 +111,13 @@ func report(names []string, results map[string]map[string][]sample) {
 		if mt > 0 {
 			ratio = tt / mt
 		}
-		fmt.Printf("%-18s %12.1f %12.1f %6.2fx   %s | %s\n", w, tt, mt, ratio, perTxn(t), perTxn(m))
+		note := ""
+		for _, name := range []string{"tandem", "mariadb"} {
+			if failed[w+" "+name] {
+				note += " (" + name + " failed in some rounds)"
+			}
+		}
+		fmt.Printf("%-18s %12.1f %12.1f %6.2fx   %s | %s%s\n", w, tt, mt, ratio, perTxn(t), perTxn(m), note)
 	}
 }
 
@@ -262,17 +275,17 @@ func prepare(s *server) {
 
 var tpsRe = regexp.MustCompile(`transactions:\s+(\d+)\s+\(([\d.]+) per sec`)
 
-func run(s *server, workload string) sample {
+func run(s *server, workload string) (sample, error) {
 	before := status(s)
 	out, err := exec.Command("sysbench", sysbenchArgs(s, workload, "run", "--threads="+strconv.Itoa(*threads),
 		"--time="+strconv.Itoa(*runTime), "--report-interval=0")...).CombinedOutput()
 	if err != nil {
-		log.Fatalf("%s: sysbench %s: %v\n%s", s.name, workload, err, out)
+		return sample{}, fmt.Errorf("sysbench: %v: %s", err, lastLines(out, 3))
 	}
 	after := status(s)
 	m := tpsRe.FindStringSubmatch(string(out))
 	if m == nil {
-		log.Fatalf("%s: no throughput in sysbench output:\n%s", s.name, out)
+		return sample{}, fmt.Errorf("no throughput in sysbench output: %s", lastLines(out, 5))
 	}
 	txns, _ := strconv.ParseFloat(m[1], 64)
 	tps, _ := strconv.ParseFloat(m[2], 64)
@@ -280,7 +293,15 @@ func run(s *server, workload string) sample {
 	for _, c := range counters {
 		smp.deltas[c] = after[c] - before[c]
 	}
-	return smp
+	return smp, nil
+}
+
+func lastLines(out []byte, n int) string {
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " / ")
 }
 
 func status(s *server) map[string]float64 {
