@@ -115,7 +115,7 @@ func DecodeRow(dst []types.Value, rec []byte, n int) ([]types.Value, error) {
 			}
 			frac := rec[0]
 			x, m := binary.Uvarint(rec[1:])
-			if m <= 0 {
+			if m <= 0 || frac > 6 {
 				return nil, ErrCorruptRow
 			}
 			rec = rec[1+m:]

@@ -51,7 +51,7 @@ func Rewrite(query string) (string, Parsed) {
 	ws := scanWords(query)
 	for i := 0; i+1 < len(ws); i++ {
 		w1, w2 := ws[i], ws[i+1]
-		if !strings.EqualFold(query[w1.start:w1.end], "for") || !strings.EqualFold(query[w2.start:w2.end], "share") {
+		if !asciiEqualFold(query[w1.start:w1.end], "for") || !strings.EqualFold(query[w2.start:w2.end], "share") {
 			continue
 		}
 		end := w2.end
@@ -138,7 +138,7 @@ func nearText(text string, pos int, msg string) string {
 			tok = tok[:j]
 		}
 		if tok != "" {
-			if k := strings.LastIndex(strings.ToLower(text[:pos]), strings.ToLower(tok)); k >= 0 {
+			if k := lastIndexFold(text[:pos], tok); k >= 0 {
 				return text[k:]
 			}
 		}
@@ -151,4 +151,33 @@ func nearText(text string, pos int, msg string) string {
 		start--
 	}
 	return text[start:]
+}
+
+// lastIndexFold is strings.LastIndex ignoring ASCII case (byte offsets stay valid for any input).
+func lastIndexFold(s, sub string) int {
+	for i := len(s) - len(sub); i >= 0; i-- {
+		if asciiEqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }

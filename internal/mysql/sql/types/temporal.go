@@ -109,6 +109,7 @@ func appendFrac(dst []byte, us int, fsp uint8) []byte {
 	if fsp == 0 {
 		return dst
 	}
+	fsp = min(fsp, 6)
 	var buf [6]byte
 	for i := 5; i >= 0; i-- {
 		buf[i] = byte('0' + us%10)

@@ -42,7 +42,9 @@ func NewUint(v uint64) Value { return Value{k: KindUint, n: v} }
 func NewFloat(v float64) Value { return Value{k: KindFloat, n: math.Float64bits(v)} }
 
 // NewFloat32 returns a FLOAT value (rendered with single precision).
-func NewFloat32(v float32) Value { return Value{k: KindFloat, frac: 32, n: math.Float64bits(float64(v))} }
+func NewFloat32(v float32) Value {
+	return Value{k: KindFloat, frac: 32, n: math.Float64bits(float64(v))}
+}
 
 // NewBytes returns a string value that aliases b.
 func NewBytes(b []byte) Value { return Value{k: KindBytes, b: b} }
