@@ -12,16 +12,21 @@ func (db *DB) check() error {
 	if (s.slots == nil) != (s.count == 0) && s.slots == nil {
 		return fmt.Errorf("count %d without a table", s.count)
 	}
-	mask := len(s.slots) - 1
 	var n int
 	var live, objBytes int64
 	withTTL, objects := 0, 0
 	seen := make(map[string]bool)
 	objSeen := make(map[uint32]bool)
-	for i, v := range s.slots {
+	for r := 0; r < len(s.slots)+len(s.old); r++ {
+		v := s.slotAt(r)
 		if v == 0 {
 			continue
 		}
+		tab, bits, i := s.slots, s.bits, r
+		if r >= len(s.slots) {
+			tab, bits, i = s.old, s.oldBits, r-len(s.slots)
+		}
+		mask := len(tab) - 1
 		n++
 		off := slotOff(v)
 		ci := int(off >> chunkBits)
@@ -41,8 +46,15 @@ func (db *DB) check() error {
 		if slotValue(h, off) != v {
 			return fmt.Errorf("key %q: tag mismatch", k)
 		}
-		for j := s.homeOfHash(h); j != i; j = (j + 1) & mask {
-			if s.slots[j] == 0 {
+		home := int(h >> (64 - bits))
+		if home != s.homeIn(v, bits, db.seed) {
+			return fmt.Errorf("key %q: home from tag wrong", k)
+		}
+		if r >= len(s.slots) && home < s.mig {
+			return fmt.Errorf("key %q: in the old table's migrated part", k)
+		}
+		for j := home; j != i; j = (j + 1) & mask {
+			if tab[j] == 0 {
 				return fmt.Errorf("key %q: empty slot between home and slot", k)
 			}
 		}

@@ -82,7 +82,7 @@ func (s *store) relocate(e entry, off uint64, seed maphash.Seed) uint64 {
 	h := maphash.Bytes(seed, e.key())
 	i := s.findSlot(h, slotValue(h, off))
 	noff := s.copyEntry(e)
-	s.slots[i] = slotValue(h, noff)
+	s.setSlot(i, slotValue(h, noff))
 	if ne := s.at(noff); ne.expireAt() != 0 {
 		s.expires[ne.expIdx()] = noff
 	}

@@ -27,7 +27,7 @@ const objSlotOverhead = 24
 
 func (db *DB) usedMemory() int64 {
 	s := &db.s
-	return s.live + s.objBytes + 8*int64(len(s.slots)) + 8*int64(len(s.expires)) +
+	return s.live + s.objBytes + 8*int64(len(s.slots)+len(s.old)) + 8*int64(len(s.expires)) +
 		objSlotOverhead*int64(len(s.objs))
 }
 
@@ -43,7 +43,7 @@ func (db *DB) lookup(key []byte, now int64) (entry, int, bool) {
 	if !ok {
 		return entry{}, 0, false
 	}
-	e := db.s.at(slotOff(db.s.slots[i]))
+	e := db.s.at(slotOff(db.s.slotAt(i)))
 	if at := e.expireAt(); at != 0 && now > at {
 		db.expireAt(i, e)
 		db.s.maybeShrink(db.seed)
@@ -68,7 +68,7 @@ func (db *DB) expireAt(i int, e entry) {
 // Object moves to another entry).
 func (db *DB) removeAt(i int, e entry, freeObj bool) {
 	s := &db.s
-	off := slotOff(s.slots[i])
+	off := slotOff(s.slotAt(i))
 	s.removeSlot(i, db.seed)
 	if e.expireAt() != 0 {
 		s.expiresRemove(e.expIdx())
@@ -175,7 +175,7 @@ func (db *DB) set(key, val []byte, obj Object, enc uint8, expireAt int64, keepTT
 	}
 	i, found := s.find(key, h)
 	if found {
-		e := s.at(slotOff(s.slots[i]))
+		e := s.at(slotOff(s.slotAt(i)))
 		if at := e.expireAt(); at != 0 && now > at {
 			db.expireAt(i, e)
 			found = false
@@ -191,20 +191,20 @@ func (db *DB) set(key, val []byte, obj Object, enc uint8, expireAt int64, keepTT
 				copy(e.val(), val)
 				e.buf[e.p] = e.buf[e.p]&^flagEnc | enc
 				e.setClock(clock)
-				db.setTTL(e, slotOff(s.slots[i]), expireAt)
+				db.setTTL(e, slotOff(s.slotAt(i)), expireAt)
 				s.maybeCompact(db.seed)
 				return
 			}
 			// Write the new entry before killing the old one: val may alias it.
 			noff := db.writeValue(key, val, obj, enc, clock, expireAt)
-			oldOff := slotOff(s.slots[i])
+			oldOff := slotOff(s.slotAt(i))
 			if at != 0 {
 				s.expiresRemove(e.expIdx())
 			}
 			if e.isObj() {
 				s.freeObject(e.objIndex())
 			}
-			s.slots[i] = slotValue(h, noff)
+			s.setSlot(i, slotValue(h, noff))
 			s.kill(oldOff)
 			s.maybeCompact(db.seed)
 			return
@@ -259,7 +259,7 @@ func (db *DB) Modified(key []byte) {
 	if !ok {
 		return
 	}
-	e := s.at(slotOff(s.slots[i]))
+	e := s.at(slotOff(s.slotAt(i)))
 	if !e.isObj() {
 		return
 	}
@@ -289,7 +289,7 @@ func (db *DB) SetExpire(key []byte, at int64) bool {
 		return false
 	}
 	s := &db.s
-	off := slotOff(s.slots[i])
+	off := slotOff(s.slotAt(i))
 	if at == 0 || e.hasTTLf() {
 		db.setTTL(e, off, at)
 		return true
@@ -302,7 +302,7 @@ func (db *DB) SetExpire(key []byte, at int64) bool {
 	} else {
 		noff = db.writeValue(e.key(), e.val(), nil, e.enc(), e.clock(), at)
 	}
-	s.slots[i] = slotValue(db.hash(key), noff)
+	s.setSlot(i, slotValue(db.hash(key), noff))
 	s.kill(off)
 	s.maybeCompact(db.seed)
 	return true
@@ -314,7 +314,7 @@ func (db *DB) Persist(key []byte) bool {
 	if !ok || e.expireAt() == 0 {
 		return false
 	}
-	db.setTTL(e, slotOff(db.s.slots[i]), 0)
+	db.setTTL(e, slotOff(db.s.slotAt(i)), 0)
 	return true
 }
 
@@ -340,10 +340,10 @@ func (db *DB) Rename(from, to []byte) bool {
 		s.expiresAdd(noff)
 	}
 	// Remove from (keeping its Object, now referenced by the new entry), then to.
-	db.removeAt(i, s.at(slotOff(s.slots[i])), false)
+	db.removeAt(i, s.at(slotOff(s.slotAt(i))), false)
 	h := db.hash(to)
 	if j, found := s.find(to, h); found {
-		old := s.at(slotOff(s.slots[j]))
+		old := s.at(slotOff(s.slotAt(j)))
 		if oat := old.expireAt(); oat != 0 && now > oat {
 			db.expireAt(j, old)
 		} else {
@@ -390,16 +390,18 @@ func (db *DB) AvgTTL() int64 {
 func (db *DB) Flush() {
 	old := db.s
 	db.s = newStore(old.chunkCap)
-	db.s.spare, db.s.tagHomeBits = old.spare, old.tagHomeBits
+	db.s.spare, db.s.tagHomeBits, db.s.growSync = old.spare, old.tagHomeBits, old.growSync
 }
 
 // randomSlot returns a random occupied slot; the table must not be empty.
 func (db *DB) randomSlot() int {
 	s := &db.s
-	mask := len(s.slots) - 1
-	i := int(db.ks.rng.Uint64()) & mask
-	for s.slots[i] == 0 {
-		i = (i + 1) & mask
+	n := uint64(len(s.slots) + len(s.old)) // refs cover both tables while growing
+	i := int(db.ks.rng.Uint64() % n)
+	for s.slotAt(i) == 0 {
+		if i++; i == int(n) {
+			i = 0
+		}
 	}
 	return i
 }
@@ -409,7 +411,7 @@ func (db *DB) RandomKey() ([]byte, bool) {
 	now := db.ks.now()
 	for db.s.count > 0 {
 		i := db.randomSlot()
-		e := db.s.at(slotOff(db.s.slots[i]))
+		e := db.s.at(slotOff(db.s.slotAt(i)))
 		if at := e.expireAt(); at != 0 && now > at {
 			db.expireAt(i, e)
 			db.s.maybeShrink(db.seed)
@@ -439,16 +441,13 @@ func (db *DB) Scan(cursor uint64, count int, fn func(key []byte)) uint64 {
 	}
 	now := db.ks.now()
 	shift := 64 - s.bits
-	mask := len(s.slots) - 1
 	b := int(bits.Reverse64(cursor) >> shift)
 	emitted, visited := 0, 0
-	for {
-		for i := b; ; i = (i + 1) & mask {
-			v := s.slots[i]
-			if v == 0 {
-				break
-			}
-			if s.home(v, db.seed) != b {
+	emit := func(tab []uint64, from int) {
+		mask := len(tab) - 1
+		for i := from; tab[i] != 0; i = (i + 1) & mask {
+			v := tab[i]
+			if s.homeIn(v, s.bits, db.seed) != b {
 				continue
 			}
 			e := s.at(slotOff(v))
@@ -457,6 +456,13 @@ func (db *DB) Scan(cursor uint64, count int, fn func(key []byte)) uint64 {
 			}
 			fn(e.key())
 			emitted++
+		}
+	}
+	for {
+		emit(s.slots, b)
+		if s.old != nil && b>>1 >= s.mig {
+			// Keys of bucket b not yet moved are in the old table's bucket b/2.
+			emit(s.old, b>>1)
 		}
 		visited++
 		b++
@@ -473,16 +479,18 @@ func (db *DB) Scan(cursor uint64, count int, fn func(key []byte)) uint64 {
 func (db *DB) ForEach(fn func(key []byte, v Value) bool) {
 	s := &db.s
 	now := db.ks.now()
-	for _, v := range s.slots {
-		if v == 0 {
-			continue
-		}
-		e := s.at(slotOff(v))
-		if at := e.expireAt(); at != 0 && now > at {
-			continue
-		}
-		if !fn(e.key(), db.value(e)) {
-			return
+	for _, tab := range [2][]uint64{s.slots, s.old} {
+		for _, v := range tab {
+			if v == 0 {
+				continue
+			}
+			e := s.at(slotOff(v))
+			if at := e.expireAt(); at != 0 && now > at {
+				continue
+			}
+			if !fn(e.key(), db.value(e)) {
+				return
+			}
 		}
 	}
 }
@@ -559,7 +567,7 @@ func (db *DB) sampleEntry(volatile bool) ([]byte, uint32, int64, bool) {
 		if s.count == 0 {
 			return nil, 0, 0, false
 		}
-		e = s.at(slotOff(s.slots[db.randomSlot()]))
+		e = s.at(slotOff(s.slotAt(db.randomSlot())))
 	}
 	return e.key(), e.clock(), e.expireAt(), true
 }
@@ -572,5 +580,5 @@ func (db *DB) exists(key []byte) bool {
 func (db *DB) hasExpire(key []byte) bool {
 	s := &db.s
 	i, ok := s.find(key, db.hash(key))
-	return ok && s.at(slotOff(s.slots[i])).expireAt() != 0
+	return ok && s.at(slotOff(s.slotAt(i))).expireAt() != 0
 }

@@ -9,6 +9,7 @@ import "time"
 const (
 	expireSamplesPerLoop = 20
 	expireRepeatPercent  = 25
+	migratePerCycle      = 1024 // old index buckets moved per DB per cycle while growing
 )
 
 // ActiveExpireCycle removes expired keys found by sampling until few expired keys remain or
@@ -19,6 +20,11 @@ func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) (expired int) {
 	start := time.Now()
 	now := ks.now()
 	n := len(ks.dbs)
+	for _, db := range ks.dbs {
+		if db.s.old != nil { // a growing index also advances when no key is inserted
+			db.s.migrate(migratePerCycle, db.seed)
+		}
+	}
 	for i := 0; i < n; i++ {
 		dbi := (ks.expireDB + i) % n
 		db := ks.dbs[dbi]

@@ -53,6 +53,9 @@ func newModelRun(t *testing.T, seed uint64, nkeys int) *modelRun {
 		if seed%2 == 0 {
 			ks.dbs[i].s.tagHomeBits = 6 // larger tables re-hash keys to find homes
 		}
+		if seed >= 3 {
+			ks.dbs[i].s.growSync = 32 // larger tables grow incrementally
+		}
 	}
 	m := &modelRun{t: t, rng: rand.New(rand.NewPCG(seed, 7)), ks: ks, clk: clk, nkeys: nkeys}
 	m.model[0], m.model[1] = map[string]modelVal{}, map[string]modelVal{}
@@ -362,9 +365,9 @@ func (m *modelRun) verifyAll() {
 }
 
 func TestModel(t *testing.T) {
-	for seed := uint64(1); seed <= 4; seed++ {
+	for seed := uint64(1); seed <= 6; seed++ {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
-			nkeys := []int{20, 300, 3000, 20000}[seed-1]
+			nkeys := []int{20, 300, 3000, 20000, 300, 3000}[seed-1]
 			m := newModelRun(t, seed, nkeys)
 			steps := 20000
 			every := max(1, nkeys/300) // check() walks everything
