@@ -77,6 +77,9 @@ func (t *Tree) Check(visit func(key, val []byte) error) (CheckStats, error) {
 		for i := 0; i < n; i++ {
 			r := page.Record(p, i)
 			k := recKey(r, leaf)
+			if !leaf && i == 0 {
+				continue // slot 0 of an internal page stands for minus infinity
+			}
 			if prev != nil && bytes.Compare(prev, k) >= 0 {
 				return fmt.Errorf("page %d: keys out of order at slot %d", pg, i)
 			}

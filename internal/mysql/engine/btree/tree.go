@@ -65,16 +65,20 @@ func search(p []byte, key []byte, leaf bool) (int, bool) {
 	return lo, lo < page.NumSlots(p) && bytes.Equal(recKey(page.Record(p, lo), leaf), key)
 }
 
-// childSlot is the slot of an internal page whose subtree covers key.
+// childSlot is the slot of an internal page whose subtree covers key: the
+// last slot whose key is <= key, slot 0 standing for minus infinity whatever
+// key it stores.
 func childSlot(p []byte, key []byte) int {
-	i, eq := search(p, key, false)
-	if eq {
-		return i
+	lo, hi := 1, page.NumSlots(p)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if bytes.Compare(nodeKey(page.Record(p, mid)), key) <= 0 {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
 	}
-	if i == 0 {
-		return 0
-	}
-	return i - 1
+	return lo - 1
 }
 
 func isLeaf(p []byte) bool { return page.PageType(p) == page.TypeLeaf }
@@ -377,7 +381,8 @@ func (t *Tree) insertAt(m *mtr.Mtr, path []*bufpool.Frame, slots []int, pos int,
 		m.Image(l)
 		m.Image(r)
 		page.Init(p, t.space, t.root, page.TypeInternal, level+1)
-		if err := page.Insert(p, 0, appendNode(nil, recKey(recs[0], leaf), l.ID().Page())); err != nil {
+		// The leftmost child's separator is the empty key: minus infinity.
+		if err := page.Insert(p, 0, appendNode(nil, nil, l.ID().Page())); err != nil {
 			return err
 		}
 		if err := page.Insert(p, 1, appendNode(nil, recKey(recs[split], leaf), r.ID().Page())); err != nil {

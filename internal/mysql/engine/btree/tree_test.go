@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/tandem-db/tandem/internal/mysql/engine/bufpool"
@@ -177,6 +178,36 @@ func TestRandomAgainstModel(t *testing.T) {
 				t.Fatalf("after deleting all: %+v", st)
 			}
 		})
+	}
+}
+
+// TestInterleavedRanges inserts eight ascending runs round-robin and one
+// descending run: splits of the leftmost pages put separators below the
+// first key the root ever saw.
+func TestInterleavedRanges(t *testing.T) {
+	tr := newTestTree(t, 16<<10, 256)
+	m := model{}
+	for i := 0; i < 2000; i++ {
+		for s := 7; s >= 0; s-- {
+			k := fmt.Sprintf("%d-%05d", s, i)
+			if s == 0 {
+				k = fmt.Sprintf("0-%05d", 99999-i)
+			}
+			v := strings.Repeat("v", 60)
+			if err := tr.Insert([]byte(k), []byte(v), 1, 1); err != nil {
+				t.Fatal(err)
+			}
+			m[k] = v
+		}
+		if i%250 == 0 {
+			checkAgainst(t, tr, m)
+		}
+	}
+	checkAgainst(t, tr, m)
+	for k := range m {
+		if _, _, _, ok, err := tr.Get([]byte(k), nil); !ok || err != nil {
+			t.Fatalf("lost %s: %v", k, err)
+		}
 	}
 }
 

@@ -392,7 +392,11 @@ func (p *Pool) flushFrames(frames []*Frame) error {
 		p.Stats.DataFsyncs.Add(1)
 	}
 	for _, it := range items {
-		it.f.Latch.Lock()
+		// A frame latched now is inside a mini-transaction (that may be
+		// waiting for flushMu): leave it dirty with its old bound.
+		if !it.f.Latch.TryLock() {
+			continue
+		}
 		if page.LSN(it.f.Data) == it.lsn {
 			it.f.oldest.Store(0)
 		} else {

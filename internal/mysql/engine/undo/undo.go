@@ -140,9 +140,10 @@ func (s *Sys) Begin(txnID uint64) (*Log, error) {
 	}
 	space.Write64(m, f, OffTxnID, txnID)
 	space.Write32(m, f, OffSlot, uint32(slot))
-	space.Write32(m, ts, s.slotOff(slot), f.ID().Page())
+	first := f.ID().Page() // read before Commit unpins the frame
+	space.Write32(m, ts, s.slotOff(slot), first)
 	m.Commit()
-	return &Log{sys: s, txnID: txnID, slot: slot, pages: []uint32{f.ID().Page()}, cap: s.env.Pool.PageSize() - DataStart}, nil
+	return &Log{sys: s, txnID: txnID, slot: slot, pages: []uint32{first}, cap: s.env.Pool.PageSize() - DataStart}, nil
 }
 
 func (s *Sys) release(slot int) {
