@@ -335,10 +335,15 @@ func dbIndexArg(c *Ctx, arg []byte) (*keyspace.DB, bool) {
 	return c.KS.DB(int(n)), true
 }
 
-// putValue stores v (a string or an Object) under key in db with expireAt.
+// putValue stores v (a string or an Object) under key in db with expireAt,
+// keeping a string's raw encoding as Redis' dupStringObject does.
 func putValue(db *keyspace.DB, key []byte, v keyspace.Value, obj keyspace.Object, expireAt int64) {
 	if v.Type == keyspace.TypeString {
-		db.SetString(key, v.Str, expireAt, false)
+		if v.Encoding() == "raw" {
+			db.SetStringRaw(key, v.Str, expireAt, false)
+		} else {
+			db.SetString(key, v.Str, expireAt, false)
+		}
 		return
 	}
 	db.SetObject(key, obj)

@@ -378,10 +378,12 @@ func getsetCommand(c *Ctx) {
 	c.Propagate([]byte("SET"), key, c.Args[2])
 }
 
-// checkStringLength writes the proto-max-bulk-len error when a string
-// would grow beyond the limit.
-func checkStringLength(c *Ctx, size int64) bool {
-	if size > c.Set.ProtoMaxBulkLen {
+// checkStringLength writes the proto-max-bulk-len error when a string of
+// size bytes, extended by add bytes, would grow beyond the limit or
+// overflow.
+func checkStringLength(c *Ctx, size, add int64) bool {
+	total := int64(uint64(size) + uint64(add))
+	if total > c.Set.ProtoMaxBulkLen || total < size || total < add {
 		c.Error(ErrStringTooLong)
 		return false
 	}
@@ -407,14 +409,14 @@ func setrangeCommand(c *Ctx) {
 		c.W.Int(int64(len(v.Str)))
 		return
 	}
-	if !checkStringLength(c, offset+int64(len(val))) {
+	if !checkStringLength(c, offset, int64(len(val))) {
 		return
 	}
 	size := max(int64(len(v.Str)), offset+int64(len(val)))
 	buf := make([]byte, size)
 	copy(buf, v.Str)
 	copy(buf[offset:], val)
-	c.DB.SetString(key, buf, 0, found)
+	c.DB.SetStringRaw(key, buf, 0, found) // Redis leaves a string changed in place raw
 	c.Modified(key)
 	c.Notify('$', "setrange", key)
 	c.Dirty(1)
@@ -468,12 +470,16 @@ func appendCommand(c *Ctx) {
 	if wrong {
 		return
 	}
-	if found && !checkStringLength(c, int64(len(v.Str))+int64(len(add))) {
+	if found && !checkStringLength(c, int64(len(v.Str)), int64(len(add))) {
 		return
 	}
 	buf := make([]byte, 0, len(v.Str)+len(add))
 	buf = append(append(buf, v.Str...), add...)
-	c.DB.SetString(key, buf, 0, found)
+	if found {
+		c.DB.SetStringRaw(key, buf, 0, true) // appended in place: raw, as in Redis
+	} else {
+		c.DB.SetString(key, buf, 0, false)
+	}
 	c.Modified(key)
 	c.Notify('$', "append", key)
 	c.Dirty(1)
