@@ -264,3 +264,21 @@ func TestSessionState(t *testing.T) {
 		t.Errorf("Threads_connected = %d, %v", threads, err)
 	}
 }
+
+// TestLongData makes go-sql-driver send a large argument with
+// COM_STMT_SEND_LONG_DATA (it does so for arguments longer than
+// maxAllowedPacket / (parameters + 1)), then reads it back.
+func TestLongData(t *testing.T) {
+	addr := target(t)
+	db := freshDB(t, addr, "e2e_longdata", "maxAllowedPacket=1048576")
+	mustExec(t, db, "CREATE TABLE docs (id INT PRIMARY KEY, body LONGBLOB)")
+	body := []byte(strings.Repeat("0123456789abcdef", 40000)) // 640 KB > 1 MB / 2
+	mustExec(t, db, "INSERT INTO docs VALUES (?, ?)", 1, body)
+	var got []byte
+	if err := db.QueryRow("SELECT body FROM docs WHERE id = ?", 1).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(body) {
+		t.Fatalf("read back %d bytes, want %d", len(got), len(body))
+	}
+}

@@ -298,3 +298,115 @@ func TestShutdownClosesIdleConnections(t *testing.T) {
 		t.Fatalf("Serve after Shutdown: %v", err)
 	}
 }
+
+func okStatus(t *testing.T, p []byte) uint16 {
+	t.Helper()
+	if p[0] != 0 {
+		t.Fatalf("not an OK packet: %s", errText(p))
+	}
+	// header, affected rows and insert id (one byte each here), status
+	return binary.LittleEndian.Uint16(p[3:])
+}
+
+func query(c *rawClient, q string) []byte {
+	return c.command(append([]byte{wire.ComQuery}, q...)...)
+}
+
+// TestStatusFlagsAndCommands checks SERVER_STATUS_IN_TRANS,
+// MORE_RESULTS_EXISTS, COM_INIT_DB, COM_FIELD_LIST and the raw prepared
+// statement commands, as MySQL answers them.
+func TestStatusFlagsAndCommands(t *testing.T) {
+	_, addr := startServer(t, Config{})
+	c, _ := dialRaw(t, addr, "root", nil, testClientCaps)
+	for _, q := range []string{"CREATE DATABASE flags", "CREATE TABLE flags.t (id INT PRIMARY KEY, name VARCHAR(20))"} {
+		if r := query(c, q); r[0] != 0 {
+			t.Fatalf("%s: %s", q, errText(r))
+		}
+	}
+	if r := c.command(append([]byte{wire.ComInitDB}, "nope"...)...); errText(r) != "#42000 Unknown database 'nope'" {
+		t.Fatalf("COM_INIT_DB nope: %q", errText(r))
+	}
+	if st := okStatus(t, c.command(append([]byte{wire.ComInitDB}, "flags"...)...)); st != wire.StatusAutocommit {
+		t.Fatalf("COM_INIT_DB status %#x", st)
+	}
+	if st := okStatus(t, query(c, "BEGIN")); st != wire.StatusAutocommit|wire.StatusInTrans {
+		t.Fatalf("after BEGIN: status %#x", st)
+	}
+	if st := okStatus(t, query(c, "INSERT INTO t VALUES (1, 'a')")); st&wire.StatusInTrans == 0 {
+		t.Fatalf("INSERT in a transaction: status %#x", st)
+	}
+	if st := okStatus(t, query(c, "COMMIT")); st != wire.StatusAutocommit {
+		t.Fatalf("after COMMIT: status %#x", st)
+	}
+	// Two statements: the first OK carries MORE_RESULTS_EXISTS, the last not.
+	if st := okStatus(t, query(c, "INSERT INTO t VALUES (2, 'b'); INSERT INTO t VALUES (3, 'c')")); st&wire.StatusMoreResultsExist == 0 {
+		t.Fatalf("first of two: status %#x", st)
+	}
+	if st := okStatus(t, c.read()); st&wire.StatusMoreResultsExist != 0 {
+		t.Fatalf("last of two: status %#x", st)
+	}
+
+	// COM_FIELD_LIST: one definition per column, then EOF.
+	c.pc.ResetSequence()
+	c.pc.WritePacket(append([]byte{wire.ComFieldList}, "t\x00"...))
+	c.flush()
+	var names []string
+	for p := c.read(); p[0] != 0xfe; p = c.read() {
+		if p[0] == 0xff {
+			t.Fatalf("COM_FIELD_LIST: %s", errText(p))
+		}
+		// def, schema, table, org_table, name: skip four length-prefixed strings.
+		at := 0
+		for range 4 {
+			at += 1 + int(p[at])
+		}
+		names = append(names, string(p[at+1:at+1+int(p[at])]))
+	}
+	if strings.Join(names, ",") != "id,name" {
+		t.Fatalf("COM_FIELD_LIST columns: %v", names)
+	}
+
+	// Prepare, send long data, execute, reset, close.
+	prep := c.command(append([]byte{wire.ComStmtPrepare}, "SELECT name FROM t WHERE id = ? OR name = ?"...)...)
+	if prep[0] != 0 {
+		t.Fatalf("prepare: %s", errText(prep))
+	}
+	id := binary.LittleEndian.Uint32(prep[1:])
+	if params := binary.LittleEndian.Uint16(prep[7:]); params != 2 {
+		t.Fatalf("prepare: %d params", params)
+	}
+	cols := int(binary.LittleEndian.Uint16(prep[5:]))
+	for range 2 + 1 + cols + min(cols, 1) { // param defs, EOF, column defs, EOF
+		c.read()
+	}
+	c.pc.ResetSequence()
+	c.pc.WritePacket(append(binary.LittleEndian.AppendUint32([]byte{wire.ComStmtSendLongData}, id), 1, 0, 'c'))
+	c.flush() // no reply
+	exec := binary.LittleEndian.AppendUint32([]byte{wire.ComStmtExecute}, id)
+	exec = append(exec, 0, 1, 0, 0, 0, 0x00, 1) // flags, iterations, NULL bitmap, types follow
+	exec = append(exec, wire.TypeLongLong, 0, wire.TypeVarString, 0)
+	exec = binary.LittleEndian.AppendUint64(exec, 1) // id = 1; name comes from the long data
+	rows := c.readBinary(c.command(exec...))
+	if len(rows) != 2 {
+		t.Fatalf("execute: %d rows, want 2 (id 1 and name 'c')", len(rows))
+	}
+	if r := c.command(binary.LittleEndian.AppendUint32([]byte{wire.ComStmtReset}, id)...); r[0] != 0 {
+		t.Fatalf("reset: %s", errText(r))
+	}
+	c.pc.ResetSequence()
+	c.pc.WritePacket(binary.LittleEndian.AppendUint32([]byte{wire.ComStmtClose}, id))
+	c.flush()
+	if r := c.command(binary.LittleEndian.AppendUint32([]byte{wire.ComStmtReset}, id)...); errCode(r) != 1243 {
+		t.Fatalf("reset after close: %q", errText(r))
+	}
+}
+
+// readBinary reads a binary result set (first is the column count) and
+// returns its row packets.
+func (c *rawClient) readBinary(first []byte) [][]byte {
+	c.t.Helper()
+	if first[0] == 0xff {
+		c.t.Fatalf("execute: %s", errText(first))
+	}
+	return c.readResult(first)
+}
