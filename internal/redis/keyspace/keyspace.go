@@ -2,6 +2,7 @@ package keyspace
 
 import (
 	"errors"
+	"fmt"
 	"hash/maphash"
 	"math/rand/v2"
 	"time"
@@ -215,4 +216,54 @@ func (ks *Keyspace) callHook(fn func(int, []byte), db int, key []byte) {
 	}
 	ks.hookKey = append(ks.hookKey[:0], key...)
 	fn(db, ks.hookKey)
+}
+
+// MemoryStats break UsedMemory down, and add what it leaves out, for INFO memory and MEMORY
+// STATS.
+type MemoryStats struct {
+	Keys      int64 // keys in all databases
+	Entries   int64 // bytes of live arena entries (keys, string values, headers, TTLs)
+	Index     int64 // bytes of index slots (both tables while one grows)
+	Expires   int64 // bytes of the TTL sampling arrays
+	Objects   int64 // MemoryUsage of all Objects plus their side-table slots
+	Dead      int64 // arena bytes of overwritten or deleted entries not yet compacted
+	ArenaCap  int64 // bytes allocated for arena chunks (used, dead and free)
+	Spare     int64 // bytes of released chunks kept for reuse
+	Used      int64 // UsedMemory: Entries + Index + Expires + Objects
+	Fragments int64 // ArenaCap + Spare - Entries: arena memory held but not live
+}
+
+// MemoryStats returns the accounting of every database.
+func (ks *Keyspace) MemoryStats() MemoryStats {
+	var m MemoryStats
+	for _, db := range ks.dbs {
+		s := &db.s
+		m.Keys += int64(s.count)
+		m.Entries += s.live
+		m.Index += 8 * int64(len(s.slots)+len(s.old))
+		m.Expires += 8 * int64(len(s.expires))
+		m.Objects += s.objBytes + objSlotOverhead*int64(len(s.objs))
+		m.Dead += s.dead
+		for i := range s.chunks {
+			m.ArenaCap += int64(cap(s.chunks[i].buf))
+		}
+		for _, b := range s.spare {
+			m.Spare += int64(cap(b))
+		}
+	}
+	m.Used = m.Entries + m.Index + m.Expires + m.Objects
+	m.Fragments = m.ArenaCap + m.Spare - m.Entries
+	return m
+}
+
+// Check walks every database and verifies the index, the arena, the TTL array, the object
+// table and the memory accounting against a recomputation. It is slow (O(keys + arena));
+// tests, DEBUG and an invariants build call it.
+func (ks *Keyspace) Check() error {
+	for _, db := range ks.dbs {
+		if err := db.check(); err != nil {
+			return fmt.Errorf("db %d: %w", db.index, err)
+		}
+	}
+	return nil
 }

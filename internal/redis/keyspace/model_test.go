@@ -408,3 +408,47 @@ func TestModelChurn(t *testing.T) {
 		}
 	}
 }
+
+// FuzzModel runs the model test from a fuzzed seed and key-space size.
+func FuzzModel(f *testing.F) {
+	f.Add(uint64(1), uint16(30), uint8(0))
+	f.Add(uint64(99), uint16(2000), uint8(3))
+	f.Fuzz(func(t *testing.T, seed uint64, nkeys uint16, knobs uint8) {
+		m := newModelRun(t, seed, 1+int(nkeys)%5000)
+		for i := range m.ks.dbs {
+			s := &m.ks.dbs[i].s
+			if knobs&1 != 0 {
+				s.tagHomeBits = 5
+			}
+			if knobs&2 != 0 {
+				s.growSync = 16
+			}
+		}
+		for i := 0; i < 2000; i++ {
+			m.step(true)
+		}
+		m.verifyAll()
+		if err := m.ks.Check(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestMemoryStats(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	db := ks.DB(2)
+	for i := 0; i < 1000; i++ {
+		db.SetString(fmt.Appendf(nil, "k%d", i), []byte("value"), 0, false)
+	}
+	db.SetObject([]byte("o"), &testObj{typ: TypeSet, size: 100})
+	for i := 0; i < 500; i++ {
+		db.Delete(fmt.Appendf(nil, "k%d", i))
+	}
+	m := ks.MemoryStats()
+	if m.Used != ks.UsedMemory() || m.Keys != 501 || m.Dead <= 0 || m.ArenaCap < m.Entries+m.Dead || m.Objects != 100+objSlotOverhead {
+		t.Fatalf("%+v (used %d)", m, ks.UsedMemory())
+	}
+	if err := ks.Check(); err != nil {
+		t.Fatal(err)
+	}
+}
