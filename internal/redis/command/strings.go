@@ -550,14 +550,14 @@ func incrbyfloatCommand(c *Ctx) {
 	if wrong {
 		return
 	}
-	cur := new(big.Float).SetPrec(64)
+	cur := newLongDouble()
 	if found {
 		if !parseLongDouble(cur, v.Str) {
 			c.Error(ErrNotFloat)
 			return
 		}
 	}
-	incr := new(big.Float).SetPrec(64)
+	incr := newLongDouble()
 	if !parseLongDouble(incr, c.Args[2]) {
 		c.Error(ErrNotFloat)
 		return
@@ -579,6 +579,10 @@ func incrbyfloatCommand(c *Ctx) {
 	c.W.Bulk(out)
 	c.Propagate([]byte("SET"), key, out, []byte("KEEPTTL"))
 }
+
+// newLongDouble is a float with the 64-bit mantissa of an x87 long double,
+// the type Redis computes INCRBYFLOAT in.
+func newLongDouble() *big.Float { return new(big.Float).SetPrec(64) }
 
 // parseLongDouble parses b into f (precision 64, like an x87 long double)
 // with the rules of Redis' string2ld: no surrounding spaces, no NaN, no
