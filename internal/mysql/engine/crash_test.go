@@ -27,12 +27,13 @@ func secondaryPK(_ TableInfo, _ int, key []byte) ([]byte, error) {
 type crashImage struct {
 	fs        *vfs.MemFS
 	committed int // transactions whose Commit had returned
+	ddl       int // DDL steps on table t2 that had returned
 }
 
 // crashWorkload runs transactions on e and returns the model state after each
 // commit (states[c] = rows after c commits). Every index-0 row r also has a
 // secondary entry "<first byte of value>|r".
-func crashWorkload(t *testing.T, d *db, commits *int, mu *sync.Mutex, seed uint64) []map[string]string {
+func crashWorkload(t *testing.T, d *db, commits, ddl *int, mu *sync.Mutex, seed uint64) []map[string]string {
 	ctx := context.Background()
 	if err := d.CreateSchema("s"); err != nil {
 		t.Fatal(err)
@@ -109,6 +110,40 @@ func crashWorkload(t *testing.T, d *db, commits *int, mu *sync.Mutex, seed uint6
 			if err := d.Checkpoint(); err != nil {
 				t.Fatal(err)
 			}
+		}
+		ddlStep := func(n int) {
+			mu.Lock()
+			*ddl = n
+			mu.Unlock()
+		}
+		switch i {
+		case 10: // CREATE TABLE t2 and three committed rows
+			info2, err := d.CreateTable(TableSpec{Schema: "s", Name: "t2"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tx, _ := d.Begin(ctx, TxnOptions{})
+			for j := 0; j < 3; j++ {
+				if err := tx.Insert(info2.ID, 0, []byte{byte(j)}, []byte("row")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			ddlStep(1)
+		case 25:
+			info2, _ := d.Table("s", "t2")
+			if err := d.TruncateTable(info2.ID); err != nil {
+				t.Fatal(err)
+			}
+			ddlStep(2)
+		case 40:
+			info2, _ := d.Table("s", "t2")
+			if err := d.DropTable(info2.ID); err != nil {
+				t.Fatal(err)
+			}
+			ddlStep(3)
 		}
 	}
 	// Leave one transaction unfinished: its changes must vanish.
@@ -193,17 +228,17 @@ func testCrash(t *testing.T, pick func(int) int) {
 		t.Fatal(err)
 	}
 	var mu sync.Mutex
-	commits := -1
+	commits, ddl := -1, 0
 	var images []crashImage
 	fs.SetSyncHook(func() {
 		mu.Lock()
-		c := commits
+		c, dd := commits, ddl
 		mu.Unlock()
-		images = append(images, crashImage{fs: crash(), committed: c})
+		images = append(images, crashImage{fs: crash(), committed: c, ddl: dd})
 	})
-	states := crashWorkload(t, d, &commits, &mu, 1)
+	states := crashWorkload(t, d, &commits, &ddl, &mu, 1)
 	fs.SetSyncHook(nil)
-	images = append(images, crashImage{fs: crash(), committed: len(states) - 1})
+	images = append(images, crashImage{fs: crash(), committed: len(states) - 1, ddl: 3})
 	d.Close()
 	t.Logf("%d crash images, %d commits", len(images), len(states)-1)
 	step := 1
@@ -236,6 +271,7 @@ func testCrash(t *testing.T, pick func(int) int) {
 				t.Fatalf("image %d: %d rows after %d commits, want %d (or %d next)", i, len(got), img.committed, len(states[img.committed]), len(states[min(img.committed+1, len(states)-1)]))
 			}
 		}
+		checkDDL(t, i, img, e)
 		// The recovered engine takes writes and survives another restart.
 		if info, ok := e.Table("s", "t"); ok {
 			tx, _ := e.Begin(context.Background(), TxnOptions{})
@@ -249,5 +285,44 @@ func testCrash(t *testing.T, pick func(int) int) {
 		if err := e.Close(); err != nil {
 			t.Fatalf("image %d: close: %v", i, err)
 		}
+	}
+}
+
+// checkDDL checks table t2 against the DDL steps that had returned: CREATE
+// (3 rows), TRUNCATE (0 rows), DROP (gone, file removed); a step in flight
+// may or may not have happened, but never half.
+func checkDDL(t *testing.T, i int, img crashImage, e Engine) {
+	t.Helper()
+	info, exists := e.Table("s", "t2")
+	_, statErr := img.fs.Stat("/data/mysql/s/t2.ibd")
+	if exists != (statErr == nil) {
+		t.Fatalf("image %d: table t2 exists=%v but its file: %v", i, exists, statErr)
+	}
+	rows := -1
+	if exists {
+		tx, _ := e.Begin(context.Background(), TxnOptions{})
+		c, err := tx.Scan(info.ID, 0, Bound{}, Bound{}, false, LockNone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = 0
+		for c.Next() {
+			rows++
+		}
+		tx.Rollback()
+	}
+	ok := false
+	switch img.ddl {
+	case 0:
+		ok = !exists || rows == 0 || rows == 3
+	case 1:
+		ok = rows == 3 || rows == 0
+	case 2:
+		ok = rows == 0 || !exists
+	case 3:
+		ok = !exists
+	}
+	if !ok {
+		t.Fatalf("image %d: after DDL step %d, t2 exists=%v rows=%d", i, img.ddl, exists, rows)
 	}
 }

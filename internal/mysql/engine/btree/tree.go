@@ -255,7 +255,10 @@ func (t *Tree) Insert(key, val []byte, trx, roll uint64) error {
 	t.Latch.Lock()
 	defer t.Latch.Unlock()
 	m := t.env.Begin()
-	defer m.Commit()
+	return m.End(t.insert(m, key, val, trx, roll))
+}
+
+func (t *Tree) insert(m *mtr.Mtr, key, val []byte, trx, roll uint64) error {
 	path, slots, err := t.descend(m, key)
 	if err != nil {
 		return err
@@ -277,7 +280,10 @@ func (t *Tree) Update(key, val []byte, trx, roll uint64, old *[]byte) error {
 	t.Latch.Lock()
 	defer t.Latch.Unlock()
 	m := t.env.Begin()
-	defer m.Commit()
+	return m.End(t.update(m, key, val, trx, roll, old))
+}
+
+func (t *Tree) update(m *mtr.Mtr, key, val []byte, trx, roll uint64, old *[]byte) error {
 	path, slots, err := t.descend(m, key)
 	if err != nil {
 		return err
@@ -316,7 +322,10 @@ func (t *Tree) Delete(key []byte, old *[]byte) error {
 	t.Latch.Lock()
 	defer t.Latch.Unlock()
 	m := t.env.Begin()
-	defer m.Commit()
+	return m.End(t.delete(m, key, old))
+}
+
+func (t *Tree) delete(m *mtr.Mtr, key []byte, old *[]byte) error {
 	path, slots, err := t.descend(m, key)
 	if err != nil {
 		return err
@@ -391,20 +400,23 @@ func (t *Tree) insertAt(m *mtr.Mtr, path []*bufpool.Frame, slots []int, pos int,
 		m.Image(f)
 		return nil
 	}
+	next := page.Next(p)
+	var nf *bufpool.Frame
+	if next != 0 { // fixed before anything changes: a read error then fails cleanly
+		var err error
+		if nf, err = m.Get(t.space, next, true); err != nil {
+			return err
+		}
+	}
 	r, err := space.Alloc(m, t.space, typ, level)
 	if err != nil {
 		return err
 	}
-	next := page.Next(p)
 	t.fill(r, recs[split:], f.ID().Page(), next)
 	t.fill(f, recs[:split], page.Prev(p), r.ID().Page())
 	m.Image(r)
 	m.Image(f)
-	if next != 0 {
-		nf, err := m.Get(t.space, next, true)
-		if err != nil {
-			return err
-		}
+	if nf != nil {
 		space.Write32(m, nf, page.OffPrev, r.ID().Page())
 	}
 	sep := appendNode(nil, recKey(recs[split], leaf), r.ID().Page())
@@ -596,13 +608,11 @@ func (t *Tree) FreeAll(dropRoot bool) error {
 		n := min(len(pages), 64)
 		for _, pg := range pages[:n] {
 			f, err := m.Get(t.space, pg, true)
-			if err != nil {
-				m.Commit()
-				return err
+			if err == nil {
+				err = space.Free(m, f)
 			}
-			if err := space.Free(m, f); err != nil {
-				m.Commit()
-				return err
+			if err != nil {
+				return m.End(err)
 			}
 		}
 		m.Commit()
@@ -610,15 +620,13 @@ func (t *Tree) FreeAll(dropRoot bool) error {
 	}
 	if !dropRoot {
 		m := t.env.Begin()
-		if _, err := m.Get(t.space, t.root, true); err != nil {
-			m.Commit()
+		_, err := m.Get(t.space, t.root, true)
+		if err == nil {
+			_, err = m.New(t.space, t.root, page.TypeLeaf, 0)
+		}
+		if err := m.End(err); err != nil {
 			return err
 		}
-		if _, err := m.New(t.space, t.root, page.TypeLeaf, 0); err != nil {
-			m.Commit()
-			return err
-		}
-		m.Commit()
 	}
 	t.smo.Add(1)
 	return nil
@@ -627,10 +635,11 @@ func (t *Tree) FreeAll(dropRoot bool) error {
 // Create allocates a new empty tree in tablespace spaceID and returns its root page.
 func Create(env *mtr.Env, spaceID uint32) (uint32, error) {
 	m := env.Begin()
-	defer m.Commit()
 	f, err := space.Alloc(m, spaceID, page.TypeLeaf, 0)
 	if err != nil {
-		return 0, err
+		return 0, m.End(err)
 	}
-	return f.ID().Page(), nil
+	root := f.ID().Page()
+	m.Commit()
+	return root, nil
 }

@@ -213,5 +213,18 @@ func (m *Mtr) Commit() uint64 {
 	return end
 }
 
+// End finishes a mini-transaction that may have failed: with err nil, or
+// when nothing was changed yet, it commits (releasing the pages) and returns
+// err. A failure after pages were changed panics: the changes cannot be taken
+// back in memory and must not reach disk half done; recovery after the crash
+// brings the pages back to the last whole mini-transaction.
+func (m *Mtr) End(err error) error {
+	if err != nil && len(m.buf) > 0 {
+		panic(fmt.Sprintf("mtr: failed after changing pages, stopping: %v", err))
+	}
+	m.Commit()
+	return err
+}
+
 // Len is the size of the redo payload so far.
 func (m *Mtr) Len() int { return len(m.buf) }

@@ -128,15 +128,13 @@ func (s *Sys) Begin(txnID uint64) (*Log, error) {
 	m := s.env.Begin()
 	ts, err := m.Get(space.SystemSpace, s.page, true)
 	if err != nil {
-		m.Commit()
 		s.release(slot)
-		return nil, err
+		return nil, m.End(err)
 	}
 	f, err := space.Alloc(m, space.SystemSpace, page.TypeUndo, 0)
 	if err != nil {
-		m.Commit()
 		s.release(slot)
-		return nil, err
+		return nil, m.End(err)
 	}
 	space.Write64(m, f, OffTxnID, txnID)
 	space.Write32(m, f, OffSlot, uint32(slot))
@@ -163,7 +161,13 @@ func (l *Log) Append(r *Record) (uint64, error) {
 	l.buf = AppendRecord(l.buf[:0], r)
 	start := l.length
 	m := l.sys.env.Begin()
-	defer m.Commit()
+	if err := m.End(l.write(m)); err != nil {
+		return 0, err
+	}
+	return uint64(l.pages[0])<<32 | start, nil
+}
+
+func (l *Log) write(m *mtr.Mtr) error {
 	data := l.buf
 	pos := l.length
 	for len(data) > 0 {
@@ -172,18 +176,18 @@ func (l *Log) Append(r *Record) (uint64, error) {
 		if pi == len(l.pages) {
 			prev, err := m.Get(space.SystemSpace, l.pages[pi-1], true)
 			if err != nil {
-				return 0, err
+				return err
 			}
 			f, err := space.Alloc(m, space.SystemSpace, page.TypeUndo, 0)
 			if err != nil {
-				return 0, err
+				return err
 			}
 			space.Write32(m, prev, page.OffNext, f.ID().Page())
 			l.pages = append(l.pages, f.ID().Page())
 		}
 		f, err := m.Get(space.SystemSpace, l.pages[pi], true)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		n := min(len(data), l.cap-off)
 		m.Write(f, DataStart+off, data[:n])
@@ -192,11 +196,11 @@ func (l *Log) Append(r *Record) (uint64, error) {
 	}
 	first, err := m.Get(space.SystemSpace, l.pages[0], true)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	space.Write64(m, first, OffLength, pos)
 	l.length = pos
-	return uint64(l.pages[0])<<32 | start, nil
+	return nil
 }
 
 // read copies n stream bytes at off into buf.
@@ -254,12 +258,12 @@ func (l *Log) Last() (rec Record, start uint64, ok bool, err error) {
 // Truncate cuts the log back to length to (after the records past it were undone).
 func (l *Log) Truncate(to uint64) error {
 	m := l.sys.env.Begin()
-	defer m.Commit()
 	first, err := m.Get(space.SystemSpace, l.pages[0], true)
 	if err != nil {
-		return err
+		return m.End(err)
 	}
 	space.Write64(m, first, OffLength, to)
+	m.Commit()
 	l.length = to
 	return nil
 }
@@ -270,21 +274,18 @@ func (l *Log) Finish() (uint64, error) {
 	m := l.sys.env.Begin()
 	for _, pg := range l.pages {
 		if _, err := m.Get(space.SystemSpace, pg, true); err != nil {
-			m.Commit()
-			return 0, err
+			return 0, m.End(err)
 		}
 	}
 	ts, err := m.Get(space.SystemSpace, l.sys.page, true)
 	if err != nil {
-		m.Commit()
-		return 0, err
+		return 0, m.End(err)
 	}
 	space.Write32(m, ts, l.sys.slotOff(l.slot), 0)
 	for _, pg := range l.pages {
 		f, _ := m.Get(space.SystemSpace, pg, true)
 		if err := space.Free(m, f); err != nil {
-			m.Commit()
-			return 0, err
+			return 0, m.End(err)
 		}
 	}
 	lsn := m.Commit()
