@@ -410,3 +410,40 @@ func (c *rawClient) readBinary(first []byte) [][]byte {
 	}
 	return c.readResult(first)
 }
+
+// nonLoopbackIP returns an address of this machine that is not loopback.
+func nonLoopbackIP(t *testing.T) net.IP {
+	t.Helper()
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, a := range addrs {
+		if ipn, ok := a.(*net.IPNet); ok && !ipn.IP.IsLoopback() && ipn.IP.To4() != nil {
+			return ipn.IP
+		}
+	}
+	t.Skip("no non-loopback IPv4 address to connect from")
+	return nil
+}
+
+// TestRemoteHostRefused: without a root password only loopback clients may
+// connect; others get ER_HOST_NOT_PRIVILEGED instead of a greeting.
+func TestRemoteHostRefused(t *testing.T) {
+	ip := nonLoopbackIP(t)
+	srv, err := NewWithEngine(Config{}, memory.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", net.JoinHostPort(ip.String(), "0"))
+	if err != nil {
+		t.Skip(err)
+	}
+	go func() { _ = srv.Serve(l) }()
+	defer srv.Close()
+	_, reply := dialRaw(t, l.Addr().String(), "root", nil, testClientCaps)
+	want := "#HY000 Host '" + ip.String() + "' is not allowed to connect to this MySQL server"
+	if errCode(reply) != 1130 || errText(reply) != want {
+		t.Fatalf("got %q, want %q", errText(reply), want)
+	}
+}
