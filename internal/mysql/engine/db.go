@@ -159,7 +159,7 @@ func open(opts Options) (*db, error) {
 		return nil, err
 	}
 	d.pool = bufpool.New(ps, opts.BufferPoolSize, d.reg, d.log, d.dblwr)
-	d.env = &mtr.Env{Pool: d.pool, Log: d.log}
+	d.env = &mtr.Env{Pool: d.pool, Log: d.log, KeyOrder: btree.KeyOrder}
 	d.dict = btree.Open(d.env, space.SystemSpace, dictRoot)
 	d.trxSys = undo.OpenSys(d.env, trxSysPage)
 	if err := d.recover(); err != nil {

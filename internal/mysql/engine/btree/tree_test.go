@@ -35,7 +35,7 @@ func newTestTree(t testing.TB, pageSize, poolPages int) *Tree {
 		t.Fatal(err)
 	}
 	pool := bufpool.New(pageSize, int64(poolPages*pageSize), reg, log, bufpool.NewDoublewrite(dw, pageSize))
-	env := &mtr.Env{Pool: pool, Log: log}
+	env := &mtr.Env{Pool: pool, Log: log, KeyOrder: KeyOrder}
 	return Open(env, 1, 1)
 }
 

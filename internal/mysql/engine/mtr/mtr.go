@@ -7,13 +7,16 @@ import (
 	"github.com/tandem-db/tandem/internal/mysql/engine/bufpool"
 	"github.com/tandem-db/tandem/internal/mysql/engine/page"
 	"github.com/tandem-db/tandem/internal/mysql/engine/redo"
+	"github.com/tandem-db/tandem/internal/shared/invariants"
 )
 
 // Env is what mini-transactions run against.
 type Env struct {
 	Pool *bufpool.Pool
 	Log  *redo.Log
-	mtrs sync.Pool
+	// KeyOrder, when set, checks a B+tree page's key order (invariants builds).
+	KeyOrder func(p []byte) error
+	mtrs     sync.Pool
 }
 
 type held struct {
@@ -182,6 +185,9 @@ func (m *Mtr) Image(f *bufpool.Frame) {
 // returns the block's end LSN (0 when nothing changed).
 func (m *Mtr) Commit() uint64 {
 	var end uint64
+	if invariants.Enabled {
+		m.checkPages()
+	}
 	if len(m.buf) > 0 {
 		start := m.env.Log.CurrentLSN()
 		for _, h := range m.held {
@@ -228,3 +234,27 @@ func (m *Mtr) End(err error) error {
 
 // Len is the size of the redo payload so far.
 func (m *Mtr) Len() int { return len(m.buf) }
+
+// checkPages verifies every changed slotted page before it is released: its
+// structure, and for B+tree pages that the keys are in order (keyOf extracts
+// a record's key; set by the btree package through SetKeyCheck).
+func (m *Mtr) checkPages() {
+	for _, h := range m.held {
+		if !h.changed {
+			continue
+		}
+		p := h.f.Data
+		t := page.PageType(p)
+		if t != page.TypeLeaf && t != page.TypeInternal {
+			continue
+		}
+		if err := page.Check(p); err != nil {
+			panic(fmt.Sprintf("mtr: page %d:%d broken at commit: %v", h.f.ID().Space(), h.f.ID().Page(), err))
+		}
+		if m.env.KeyOrder != nil {
+			if err := m.env.KeyOrder(p); err != nil {
+				panic(fmt.Sprintf("mtr: page %d:%d: %v", h.f.ID().Space(), h.f.ID().Page(), err))
+			}
+		}
+	}
+}
