@@ -18,10 +18,13 @@
 //
 // Directives:
 //
-//	do [conn=NAME] [sort] [regexp]   run the commands on connection NAME (default "main",
-//	                                 opened on first use); sort orders the elements of
-//	                                 top-level arrays (KEYS, SMEMBERS); regexp treats the
-//	                                 expected text as a regular expression (TTLs, idle times)
+//	do [conn=NAME] [sort] [regexp] [hide]
+//	                                 run the commands on connection NAME (default "main",
+//	                                 opened on first use); sort orders every array of
+//	                                 scalars and every map by key (KEYS, SCAN); regexp treats the
+//	                                 expected text as a regular expression (TTLs, idle times);
+//	                                 hide prints nothing but fails on an error reply (HELLO 3,
+//	                                 whose server fields differ)
 //	send [conn=NAME]                 send the commands without reading replies (blocking
 //	                                 commands)
 //	recv [conn=NAME] [n=N]           read N replies (default 1) previously sent

@@ -250,7 +250,13 @@ func runTranscript(t *testing.T, addr, path string) {
 				if err != nil {
 					t.Fatalf("%s: reading reply: %v", d.Pos, err)
 				}
+				if r.kind == '-' && d.HasArg("hide") {
+					t.Fatalf("%s: %s failed: %s", d.Pos, args[0], r.str)
+				}
 				out.WriteString(render(r, d.HasArg("sort")))
+			}
+			if d.HasArg("hide") {
+				return ""
 			}
 			return check(d, out.String())
 		}
