@@ -265,6 +265,8 @@ func (s *Server) appendClientInfo(b []byte, c *client, self *client, now time.Ti
 	switch {
 	case c == self && c.ctx.Spec != nil:
 		cmd = c.ctx.Spec.FullName()
+	case c.blocked != nil:
+		cmd = c.blocked.spec.FullName()
 	case c.lastCmd != "":
 		cmd = c.lastCmd
 	}

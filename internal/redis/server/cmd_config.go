@@ -213,6 +213,7 @@ func rewriteConfigText(cfg *Config, text string) string {
 	}
 	var out []string
 	done := map[string]bool{}
+	signed := false
 	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	if text == "" {
 		lines = nil
@@ -220,7 +221,7 @@ func rewriteConfigText(cfg *Config, text string) string {
 	for _, line := range lines {
 		trimmed := strings.TrimSpace(line)
 		if trimmed == rewriteSignature {
-			continue
+			signed = true
 		}
 		if trimmed == "" || trimmed[0] == '#' {
 			out = append(out, line)
@@ -253,10 +254,10 @@ func rewriteConfigText(cfg *Config, text string) string {
 		}
 		extra = append(extra, configLine(d, current[d.name]))
 	}
-	if len(extra) > 0 {
+	if len(extra) > 0 && !signed {
 		out = append(out, rewriteSignature)
-		out = append(out, extra...)
 	}
+	out = append(out, extra...)
 	return strings.Join(out, "\n") + "\n"
 }
 

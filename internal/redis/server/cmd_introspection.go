@@ -204,7 +204,8 @@ func (h *latencyHistogram) cumulativeByPowerOfTwo(fn func(usec, count int64)) {
 	var seen, last int64
 	i := 0
 	for bound := int64(1); seen < h.total; bound *= 2 {
-		for i < len(h.counts) && histUpper(i) <= bound*1000 {
+		// A bucket counts under the bound its lowest value is within.
+		for i < len(h.counts) && (i == 0 || histUpper(i-1) < bound*1000) {
 			seen += h.counts[i]
 			i++
 		}

@@ -163,15 +163,15 @@ func int64Text(n *int64) func(*Config) string {
 	return func(*Config) string { return strconv.FormatInt(*n, 10) }
 }
 
-// clampedIntArg accepts any integer and clamps it into [lo, hi], as Redis
-// does for hz.
+// clampedIntArg accepts 0..MaxInt32 and clamps it into [lo, hi], as
+// Redis does for hz.
 func clampedIntArg(dst *int, lo, hi int) func(*Config, string) error {
-	return func(_ *Config, v string) error {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return errBadValue
+	return func(c *Config, v string) error {
+		var n int
+		if err := intArg(&n, 0, math.MaxInt32)(c, v); err != nil {
+			return err
 		}
-		*dst = int(max(int64(lo), min(int64(hi), n)))
+		*dst = max(lo, min(hi, n))
 		return nil
 	}
 }
