@@ -259,8 +259,9 @@ func (s *store) maybeRelease(idx int) {
 	}
 	s.dead -= int64(c.dead)
 	s.arena -= int64(len(c.buf))
-	if cap(c.buf) == s.chunkCap && len(s.spare) < keepSpare {
-		s.spare = append(s.spare, c.buf[:0])
+	if cap(c.buf) == s.chunkCap && len(s.spare)+len(s.quarantine) < keepSpare {
+		// Not reused before CommandDone: a Value.Str read earlier may still point here.
+		s.quarantine = append(s.quarantine, c.buf[:0])
 	}
 	*c = chunk{}
 	s.freeChunks = append(s.freeChunks, int32(idx))

@@ -84,6 +84,7 @@ func BenchmarkSetString(b *testing.B) {
 					v = vals[i&1]
 				}
 				db.SetString(keys[i&4095], v, 0, false)
+				ks.CommandDone()
 			}
 		})
 	}

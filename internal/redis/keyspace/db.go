@@ -390,7 +390,8 @@ func (db *DB) AvgTTL() int64 {
 func (db *DB) Flush() {
 	old := db.s
 	db.s = newStore(old.chunkCap)
-	db.s.spare, db.s.tagHomeBits, db.s.growSync = old.spare, old.tagHomeBits, old.growSync
+	db.s.spare, db.s.quarantine = old.spare, old.quarantine
+	db.s.tagHomeBits, db.s.growSync = old.tagHomeBits, old.growSync
 }
 
 // randomSlot returns a random occupied slot; the table must not be empty.

@@ -37,10 +37,11 @@
 //
 // # Caveats
 //
-// Value.Str and every key handed to a callback alias memory owned by the DB: they are valid
-// only until the next write to the same DB (a key passed to a hook or a Scan/ForEach
-// callback only during the call). Copy them before mutating anything. Callbacks of Scan and
-// ForEach must not modify the DB.
+// Value.Str and every key handed to a callback alias memory owned by the DB. A Value.Str stays
+// intact until its own key is written again or the server calls CommandDone: entries that are
+// deleted, expired, compacted or relocated keep their bytes, and released chunks are reused
+// only after CommandDone. A key passed to a hook or a Scan/ForEach callback is valid only
+// during the call. Callbacks of Scan and ForEach must not modify the DB.
 //
 // This package must not import the RESP codec, the command table, the server or anything
 // under internal/mysql; internal/redis/ds/... may import it (for Type and Object), not the

@@ -46,8 +46,10 @@ type Object interface {
 	MemoryUsage() int
 }
 
-// Value is what Lookup returns. Str aliases keyspace memory: valid only until the next write
-// to the same DB; copy it (or write it to the reply) before any mutation.
+// Value is what Lookup returns. Str aliases keyspace memory. It stays intact until the same
+// key is written again or the server calls CommandDone (other writes to the DB, even ones
+// that expire, delete, compact or relocate entries, never overwrite it before then); keep a
+// copy if it must live longer.
 type Value struct {
 	Type     Type
 	Str      []byte
@@ -218,6 +220,21 @@ func (ks *Keyspace) callHook(fn func(int, []byte), db int, key []byte) {
 	fn(db, ks.hookKey)
 }
 
+// CommandDone tells the keyspace that no Value.Str from before is still in use, so arena
+// chunks released since the last call may be reused. The server calls it after each command
+// (after the whole transaction for MULTI/EXEC); without it released chunks are left to the
+// garbage collector, which is safe but costs more memory under overwrite churn.
+func (ks *Keyspace) CommandDone() {
+	for _, db := range ks.dbs {
+		s := &db.s
+		if len(s.quarantine) > 0 {
+			s.spare = append(s.spare, s.quarantine...)
+			clear(s.quarantine)
+			s.quarantine = s.quarantine[:0]
+		}
+	}
+}
+
 // MemoryStats break UsedMemory down, and add what it leaves out, for INFO memory and MEMORY
 // STATS.
 type MemoryStats struct {
@@ -248,6 +265,9 @@ func (ks *Keyspace) MemoryStats() MemoryStats {
 			m.ArenaCap += int64(cap(s.chunks[i].buf))
 		}
 		for _, b := range s.spare {
+			m.Spare += int64(cap(b))
+		}
+		for _, b := range s.quarantine {
 			m.Spare += int64(cap(b))
 		}
 	}

@@ -384,3 +384,36 @@ func TestMemoryUsageAndHooks(t *testing.T) {
 		t.Fatalf("RandomKey %q", k)
 	}
 }
+
+// TestStrStableUntilCommandDone: a Value.Str survives writes to other keys that compact and
+// release the chunk it points into; reuse of released chunks waits for CommandDone.
+func TestStrStableUntilCommandDone(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	ks.chunkCap = 4096
+	db := ks.DB(0)
+	db.s = newStore(ks.chunkCap)
+	want := []byte("the value of key a, long enough to matter")
+	db.SetString([]byte("a"), want, 0, false)
+	v, _ := db.Lookup([]byte("a"))
+	released := 0
+	for round := 0; round < 50; round++ {
+		for i := 0; i < 200; i++ {
+			db.SetString(fmt.Appendf(nil, "k%d", i), fmt.Appendf(nil, "%0*d", 10+round%7, i), 0, false)
+		}
+		db.Delete([]byte("a")) // kill a's entry too; round 0 only
+		released = max(released, len(db.s.quarantine))
+		if string(v.Str) != string(want) {
+			t.Fatalf("round %d: Str changed to %q", round, v.Str)
+		}
+	}
+	if released == 0 || len(db.s.spare) != 0 {
+		t.Fatalf("no chunk released (%d) or reused before CommandDone (%d spare)", released, len(db.s.spare))
+	}
+	ks.CommandDone()
+	if len(db.s.spare) == 0 || len(db.s.quarantine) != 0 {
+		t.Fatal("CommandDone did not make the released chunks reusable")
+	}
+	if err := ks.Check(); err != nil {
+		t.Fatal(err)
+	}
+}

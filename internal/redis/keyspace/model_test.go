@@ -284,6 +284,9 @@ func (m *modelRun) step(verify bool) {
 			}
 		}
 	}
+	if m.rng.IntN(3) != 0 {
+		m.ks.CommandDone() // sometimes not: released chunks then go to the collector
+	}
 	if verify {
 		m.verify()
 	}
@@ -391,6 +394,7 @@ func TestModelChurn(t *testing.T) {
 	for round := 0; round < 20; round++ {
 		for i := 0; i < 20000; i++ {
 			db.SetString(fmt.Appendf(nil, "key:%06d", i), val[:10+(i+round)%90], 0, false)
+			ks.CommandDone()
 		}
 		if err := db.check(); err != nil {
 			t.Fatal(err)
@@ -399,6 +403,9 @@ func TestModelChurn(t *testing.T) {
 	s := &db.s
 	if s.dead > s.arena/4+int64(s.chunkCap) {
 		t.Fatalf("dead %d of arena %d after churn", s.dead, s.arena)
+	}
+	if m := ks.MemoryStats(); m.ArenaCap+m.Spare > m.Entries*3/2+4*chunkSize {
+		t.Fatalf("arena holds %d+%d bytes for %d live", m.ArenaCap, m.Spare, m.Entries)
 	}
 	for i := 0; i < 20000; i++ {
 		k := fmt.Appendf(nil, "key:%06d", i)

@@ -32,7 +32,8 @@ type store struct {
 	chunks     []chunk
 	cur        int // chunk being appended to, -1 none
 	freeChunks []int32
-	spare      [][]byte
+	spare      [][]byte // released chunks ready for reuse
+	quarantine [][]byte // released chunks reusable after the next CommandDone
 
 	expires []uint64 // arena offsets of the entries with a TTL, for sampling
 
