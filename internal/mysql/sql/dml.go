@@ -151,6 +151,9 @@ func (st *stmtCtx) updateRow(t *catalog.Table, key []byte, old, row []types.Valu
 			return st.x.engineError(st.s, err)
 		}
 	} else if err := st.txn.Update(t.ID, 0, key, catalog.EncodeRow(nil, row)); err != nil {
+		if errors.Is(err, engine.ErrNotFound) {
+			return errRowGone
+		}
 		return st.x.engineError(st.s, err)
 	}
 	for i := 1; i < len(t.Indexes); i++ {
@@ -180,10 +183,18 @@ func (st *stmtCtx) deleteRow(t *catalog.Table, key []byte, row []types.Value) er
 		}
 	}
 	if err := st.txn.Delete(t.ID, 0, key); err != nil {
+		if errors.Is(err, engine.ErrNotFound) {
+			return errRowGone
+		}
 		return st.x.engineError(st.s, err)
 	}
 	return nil
 }
+
+// errRowGone reports that a row read by this statement was deleted by another
+// transaction before the write (possible until the engine has row locks); the
+// statement then skips it.
+var errRowGone = errors.New("sql: row deleted concurrently")
 
 // defaultValue is a column's value when an INSERT does not give one.
 func (st *stmtCtx) defaultValue(c *catalog.Column, row int, explicit bool) (types.Value, error) {
@@ -732,6 +743,9 @@ func (x *Executor) runUpdate(st *stmtCtx, up *sqlparser.Update) (*Result, error)
 			if errors.As(err, &de) {
 				return nil, de.err
 			}
+			if errors.Is(err, errRowGone) {
+				continue
+			}
 			return nil, err
 		}
 		changed++
@@ -754,11 +768,16 @@ func (x *Executor) runDelete(st *stmtCtx, del *sqlparser.Delete) (*Result, error
 	if err != nil {
 		return nil, err
 	}
+	deleted := 0
 	for _, m := range rows {
 		if err := st.deleteRow(t, m.key, m.row); err != nil {
+			if errors.Is(err, errRowGone) {
+				continue
+			}
 			return nil, err
 		}
+		deleted++
 	}
-	st.s.rowCount = int64(len(rows))
-	return &Result{AffectedRows: uint64(len(rows))}, nil
+	st.s.rowCount = int64(deleted)
+	return &Result{AffectedRows: uint64(deleted)}, nil
 }

@@ -165,3 +165,15 @@ func BenchmarkPointSelect(b *testing.B) {
 		}
 	}
 }
+
+func TestCompareFolded(t *testing.T) {
+	cases := []struct {
+		a, b string
+		want int
+	}{{"abc", "ABC", 0}, {"abc", "abd", -1}, {"ab", "abc", -1}, {"Zeta", "alpha", 1}, {"é", "É", 0}, {"aé", "aÉb", -1}, {"_", "a", -1}}
+	for _, c := range cases {
+		if got := compareFolded([]byte(c.a), []byte(c.b)); got != c.want {
+			t.Errorf("compareFolded(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+	}
+}

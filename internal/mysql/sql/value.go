@@ -83,6 +83,30 @@ func compareValues(a, b types.Value) int {
 }
 
 func compareFolded(a, b []byte) int {
+	// ASCII fast path: compare lower-cased bytes without building keys
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		x, y := a[i], b[i]
+		if x >= 0x80 || y >= 0x80 {
+			return compareFoldedSlow(a[i:], b[i:])
+		}
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+	}
+	return cmpI(int64(len(a)), int64(len(b)))
+}
+
+func compareFoldedSlow(a, b []byte) int {
 	var fa, fb [64]byte
 	return bytes.Compare(catalog.FoldString(fa[:0], a), catalog.FoldString(fb[:0], b))
 }
