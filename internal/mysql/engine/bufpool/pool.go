@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/tandem-db/tandem/internal/mysql/engine/page"
 )
@@ -116,6 +117,9 @@ type Pool struct {
 	dblwr    *Doublewrite
 	frames   []*Frame
 	Stats    Stats
+	// WaitLimit is how long Fix waits for a frame to become evictable
+	// before it fails with ErrPoolExhausted (default 1 s).
+	WaitLimit time.Duration
 
 	mu struct {
 		sync.Mutex
@@ -133,7 +137,7 @@ func New(pageSize int, size int64, files Files, log Log, dblwr *Doublewrite) *Po
 	if n < 32 {
 		n = 32
 	}
-	p := &Pool{pageSize: pageSize, files: files, log: log, dblwr: dblwr}
+	p := &Pool{pageSize: pageSize, files: files, log: log, dblwr: dblwr, WaitLimit: time.Second}
 	p.mu.table = make(map[PageID]*Frame, n)
 	mem := make([]byte, n*pageSize)
 	p.frames = make([]*Frame, n)
@@ -159,6 +163,7 @@ func (p *Pool) FixNew(space, pageNo uint32) (*Frame, error) { return p.fix(space
 func (p *Pool) fix(space, pageNo uint32, fresh bool) (*Frame, error) {
 	id := ID(space, pageNo)
 	p.Stats.ReadRequests.Add(1)
+	var start time.Time
 	for attempt := 0; ; attempt++ {
 		p.mu.Lock()
 		if f, ok := p.mu.table[id]; ok {
@@ -185,11 +190,18 @@ func (p *Pool) fix(space, pageNo uint32, fresh bool) (*Frame, error) {
 		f := p.victimLocked()
 		if f == nil {
 			p.mu.Unlock()
-			if attempt > 100 {
+			if attempt == 0 {
+				start = time.Now()
+			} else if time.Since(start) > p.WaitLimit {
 				return nil, ErrPoolExhausted
 			}
 			if err := p.flushLRUTail(); err != nil {
 				return nil, err
+			}
+			if attempt > 10 {
+				// Every frame is pinned or latched by running
+				// mini-transactions: let them finish.
+				time.Sleep(50 * time.Microsecond)
 			}
 			continue
 		}

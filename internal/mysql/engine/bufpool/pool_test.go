@@ -5,6 +5,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tandem-db/tandem/internal/mysql/engine/page"
 	"github.com/tandem-db/tandem/internal/shared/vfs"
@@ -120,6 +121,7 @@ func TestEvictionWithPoolSmallerThanData(t *testing.T) {
 
 func TestAllPinnedIsAnError(t *testing.T) {
 	p, _ := newPool(t, 32)
+	p.WaitLimit = 20 * time.Millisecond
 	var held []*Frame
 	for i := uint32(1); i <= 32; i++ {
 		f, err := p.Fix(1, i)
