@@ -595,6 +595,7 @@ func bitfieldCommand(c *Ctx, readOnlyCmd bool) {
 		j += 2
 	}
 	var b []byte
+	grown := false
 	if readOnly {
 		v, found, wrong := c.Lookup(key, keyspace.TypeString)
 		if wrong {
@@ -609,7 +610,7 @@ func bitfieldCommand(c *Ctx, readOnlyCmd bool) {
 			return
 		}
 		var ok bool
-		if b, _, ok = stringForBits(c, key, highest); !ok {
+		if b, grown, ok = stringForBits(c, key, highest); !ok {
 			return
 		}
 	}
@@ -624,7 +625,6 @@ func bitfieldCommand(c *Ctx, readOnlyCmd bool) {
 			}
 			continue
 		}
-		changes++
 		if o.signed {
 			old := getSignedField(b, o.offset, o.bits)
 			var newV, ret int64
@@ -652,6 +652,9 @@ func bitfieldCommand(c *Ctx, readOnlyCmd bool) {
 			}
 			c.W.Int(ret)
 			setField(b, o.offset, o.bits, uint64(newV))
+			if grown || old != newV {
+				changes++
+			}
 		} else {
 			old := getUnsignedField(b, o.offset, o.bits)
 			var newV, ret uint64
@@ -679,12 +682,17 @@ func bitfieldCommand(c *Ctx, readOnlyCmd bool) {
 			}
 			c.W.Int(int64(ret))
 			setField(b, o.offset, o.bits, newV)
+			if grown || old != newV {
+				changes++
+			}
 		}
 	}
-	if !readOnly {
+	// Redis counts a change only for a new or grown value or a field
+	// whose value differs; a new key is kept even when every write failed.
+	if !readOnly && (grown || changes > 0) {
 		c.DB.SetStringRaw(key, b, 0, true)
+		c.Modified(key)
 		if changes > 0 {
-			c.Modified(key)
 			c.Notify('$', "setbit", key)
 			c.Dirty(changes)
 		}
