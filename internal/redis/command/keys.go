@@ -410,6 +410,9 @@ func copyCommand(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
+	// v.Str aliases the DB, and the lookup or deletion of the destination
+	// may write to the same DB: copy it first.
+	v.Str = append([]byte(nil), v.Str...)
 	_, exists := dst.Lookup(dstKey)
 	if exists && !replace {
 		c.W.Int(0)
@@ -573,8 +576,10 @@ func objectRefcount(c *Ctx) {
 	if !ok {
 		return
 	}
-	if v.Type == keyspace.TypeString && v.Encoding() == "int" && !c.KS.LFU() &&
-		!isLRUPolicy(c.KS.MaxmemoryPolicy()) {
+	// Redis shares the integers 0..9999 unless maxmemory is set with an
+	// LRU/LFU policy; Settings carries no maxmemory yet, so this assumes
+	// maxmemory 0 (the default), as the shared objects then always are.
+	if v.Type == keyspace.TypeString && v.Encoding() == "int" {
 		if n, _ := ParseInt(v.Str); n >= 0 && n < sharedIntegersMax {
 			c.W.Int(sharedRefcount)
 			return
@@ -582,8 +587,6 @@ func objectRefcount(c *Ctx) {
 	}
 	c.W.Int(1)
 }
-
-func isLRUPolicy(p string) bool { return p == "allkeys-lru" || p == "volatile-lru" }
 
 func objectIdletime(c *Ctx) {
 	if _, ok := objectLookup(c); !ok {

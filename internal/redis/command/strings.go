@@ -684,7 +684,7 @@ func lcsCommand(c *Ctx) {
 		c.Error(errLCSType)
 		return
 	}
-	a := va.Str
+	a := append([]byte(nil), va.Str...) // the next lookup may expire a key: a write
 	vb, okb := c.DB.Lookup(c.Args[2])
 	if okb && vb.Type != keyspace.TypeString {
 		c.Error(errLCSType)

@@ -95,7 +95,7 @@ func (e *effectsEnv) run(t *testing.T, line string) string {
 
 // runEffects runs a datadriven file of commands: "do" runs each input line
 // and prints its effects, "advance ms=N" moves the clock, "select db=N"
-// switches database.
+// switches database, "policy name=P" selects a maxmemory policy.
 func runEffects(t *testing.T, path string) {
 	e := newEffectsEnv()
 	datadriven.RunTest(t, path, func(t *testing.T, d *datadriven.TestData) string {
@@ -114,6 +114,13 @@ func runEffects(t *testing.T, path string) {
 			var ms int64
 			d.ScanArgs(t, "ms", &ms)
 			e.now += ms
+			return ""
+		case "policy":
+			var name string
+			d.ScanArgs(t, "name", &name)
+			if err := e.ks.SetMaxmemoryPolicy(name); err != nil {
+				t.Fatal(err)
+			}
 			return ""
 		case "select":
 			var db int
