@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 
@@ -33,6 +34,12 @@ type scope struct {
 	// selectAliases lets ORDER BY/HAVING name select-list columns
 	aliases map[string]int
 	outputs []expr
+	// session resolves table names of subqueries
+	session *Session
+	// parent is the enclosing query block of a subquery (correlated references)
+	parent *scope
+	// correlated is set when a column resolved in parent
+	correlated *bool
 }
 
 func (sc *scope) resolve(cn *sqlparser.ColName) (int, *source, error) {
@@ -217,6 +224,15 @@ func (x *Executor) compile(e sqlparser.Expr, sc *scope) (expr, typeInfo, error) 
 		}
 		idx, src, err := sc.resolve(e)
 		if err != nil {
+			var ee *errcode.Error
+			if sc.parent != nil && errors.As(err, &ee) && ee.Code == errcode.BadField.Code {
+				if pidx, psrc, perr := sc.parent.resolve(e); perr == nil {
+					if sc.parent.correlated != nil {
+						*sc.parent.correlated = true
+					}
+					return &outerColExpr{idx: pidx}, sc.parent.columnType(psrc, pidx), nil
+				}
+			}
 			return nil, typeInfo{}, err
 		}
 		return &colExpr{idx: idx}, sc.columnType(src, idx), nil
@@ -285,9 +301,19 @@ func (x *Executor) compile(e sqlparser.Expr, sc *scope) (expr, typeInfo, error) 
 		}
 		switch e.Operator {
 		case sqlparser.InStr, sqlparser.NotInStr:
+			if sq, ok := e.Right.(*sqlparser.Subquery); ok {
+				se, _, err := x.compileSubquery(sq, sc, subIn, l)
+				if err != nil {
+					return nil, typeInfo{}, err
+				}
+				if e.Operator == sqlparser.NotInStr {
+					return &notExpr{se}, tiInt, nil
+				}
+				return se, tiInt, nil
+			}
 			tuple, ok := e.Right.(sqlparser.ValTuple)
 			if !ok {
-				return nil, typeInfo{}, errcode.NotSupported.New("subqueries in IN")
+				return nil, typeInfo{}, errcode.NotSupported.New("IN over " + sqlparser.String(e.Right))
 			}
 			in := &inExpr{l: l, not: e.Operator == sqlparser.NotInStr}
 			for _, it := range tuple {
@@ -404,6 +430,10 @@ func (x *Executor) compile(e sqlparser.Expr, sc *scope) (expr, typeInfo, error) 
 			return nil, typeInfo{}, err
 		}
 		return compileCast(in, e.Type)
+	case *sqlparser.Subquery:
+		return x.compileSubquery(e, sc, subScalar, nil)
+	case *sqlparser.ExistsExpr:
+		return x.compileSubquery(e.Subquery, sc, subExists, nil)
 	case *sqlparser.CollateExpr:
 		return x.compile(e.Expr, sc)
 	case *sqlparser.IntervalExpr:

@@ -276,7 +276,7 @@ func (x *Executor) runInsert(st *stmtCtx, ins *sqlparser.Insert) (*Result, error
 		}
 	}
 	params := 0
-	emptyScope := &scope{params: &params}
+	emptyScope := &scope{params: &params, session: st.s}
 	// source rows: VALUES lists or a SELECT
 	var rowExprs [][]expr
 	var selRows [][]types.Value
@@ -301,7 +301,7 @@ func (x *Executor) runInsert(st *stmtCtx, ins *sqlparser.Insert) (*Result, error
 			rowExprs = append(rowExprs, es)
 		}
 	case sqlparser.SelectStatement:
-		pl, err := x.compileSelect(st.s, rows, parse.Parsed{}, &params)
+		pl, err := x.compileSelect(st.s, rows, parse.Parsed{}, &params, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -321,7 +321,7 @@ func (x *Executor) runInsert(st *stmtCtx, ins *sqlparser.Insert) (*Result, error
 	}
 	var onDup []assign
 	if len(ins.OnDup) > 0 {
-		sc := &scope{sources: []*source{{alias: t.Name, schema: t.Schema, table: t}}, width: len(t.Columns), values: t, params: &params}
+		sc := &scope{sources: []*source{{alias: t.Name, schema: t.Schema, table: t}}, width: len(t.Columns), values: t, params: &params, session: st.s}
 		for _, a := range ins.OnDup {
 			ci, ok := t.Column(a.Name.Name.String())
 			if !ok {
@@ -669,7 +669,7 @@ func (x *Executor) runUpdate(st *stmtCtx, up *sqlparser.Update) (*Result, error)
 		return nil, err
 	}
 	params := 0
-	sc := &scope{sources: []*source{src}, width: len(t.Columns), params: &params, clause: "field list"}
+	sc := &scope{sources: []*source{src}, width: len(t.Columns), params: &params, clause: "field list", session: st.s}
 	type assign struct {
 		col int
 		e   expr
@@ -763,7 +763,7 @@ func (x *Executor) runDelete(st *stmtCtx, del *sqlparser.Delete) (*Result, error
 		return nil, err
 	}
 	params := 0
-	sc := &scope{sources: []*source{src}, width: len(t.Columns), params: &params}
+	sc := &scope{sources: []*source{src}, width: len(t.Columns), params: &params, session: st.s}
 	rows, err := x.collectRows(st, t, sc, del.Where, del.OrderBy, del.Limit)
 	if err != nil {
 		return nil, err

@@ -107,10 +107,14 @@ type stmtCtx struct {
 	now  time.Time
 	args []types.Value
 	lock engine.LockMode
+	// outer is the enclosing row while a correlated subquery runs
+	outer []types.Value
+	// subCache holds the rows of uncorrelated subqueries, computed once per statement
+	subCache map[*subqueryExpr][][]types.Value
 }
 
 func (st *stmtCtx) evalCtx(row []types.Value) *evalCtx {
-	return &evalCtx{row: row, args: st.args, s: st.s, x: st.x, now: st.now}
+	return &evalCtx{row: row, args: st.args, s: st.s, x: st.x, now: st.now, st: st, outer: st.outer}
 }
 
 func (x *Executor) query(ctx context.Context, s *Session, query string) (*Result, error) {

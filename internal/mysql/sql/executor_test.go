@@ -177,3 +177,47 @@ func TestCompareFolded(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrentSessions runs sessions in parallel (with -race it checks the
+// executor's shared state: catalog, globals, prepared plans).
+func TestConcurrentSessions(t *testing.T) {
+	x, s := newTestExecutor(t)
+	ctx := context.Background()
+	sel, err := x.Prepare(ctx, s, "SELECT c FROM sbtest1 WHERE id=?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			s := NewSession("root", "h")
+			s.DB = "db"
+			for i := 0; i < 50; i++ {
+				id := int64(g*1000 + i + 1)
+				if _, err := x.Query(ctx, s, "INSERT INTO sbtest1 (id, k, c) VALUES ("+types.NewInt(id).String()+", 1, 'x')"); err != nil {
+					done <- err
+					return
+				}
+				if _, err := x.Execute(ctx, s, sel, []types.Value{types.NewInt(id)}); err != nil {
+					done <- err
+					return
+				}
+				if g == 0 && i%10 == 0 {
+					if _, err := x.Query(ctx, s, "SET GLOBAL max_connections = 200"); err != nil {
+						done <- err
+						return
+					}
+				}
+			}
+			done <- nil
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := mustQuery(t, x, s, "SELECT COUNT(*) FROM sbtest1").Rows[0][0].Int(); n != 200 {
+		t.Fatalf("%d rows", n)
+	}
+}

@@ -51,6 +51,14 @@ func maxColumn(e expr) int {
 	switch e := e.(type) {
 	case *colExpr:
 		return e.idx
+	case *subqueryExpr:
+		if e.correlated {
+			return 1 << 30
+		}
+		if e.in != nil {
+			return maxColumn(e.in)
+		}
+		return -1
 	case *aggRef, *valuesExpr:
 		return 1 << 30
 	case *funcExpr:

@@ -44,16 +44,16 @@ type orderItem struct {
 }
 
 // compileSelect binds a SELECT statement.
-func (x *Executor) compileSelect(s *Session, stmt sqlparser.SelectStatement, p parse.Parsed, params *int) (*selectPlan, error) {
+func (x *Executor) compileSelect(s *Session, stmt sqlparser.SelectStatement, p parse.Parsed, params *int, parent *scope) (*selectPlan, error) {
 	switch st := stmt.(type) {
 	case *sqlparser.ParenSelect:
-		return x.compileSelect(s, st.Select, p, params)
+		return x.compileSelect(s, st.Select, p, params, parent)
 	case *sqlparser.SetOp:
-		left, err := x.compileSelect(s, st.Left, p, params)
+		left, err := x.compileSelect(s, st.Left, p, params, parent)
 		if err != nil {
 			return nil, err
 		}
-		right, err := x.compileSelect(s, st.Right, p, params)
+		right, err := x.compileSelect(s, st.Right, p, params, parent)
 		if err != nil {
 			return nil, err
 		}
@@ -89,7 +89,7 @@ func (x *Executor) compileSelect(s *Session, stmt sqlparser.SelectStatement, p p
 		}
 		return top, nil
 	case *sqlparser.Select:
-		return x.compileSelectBlock(s, st, p, params)
+		return x.compileSelectBlock(s, st, p, params, parent)
 	}
 	return nil, errcode.NotSupported.New(sqlparser.String(stmt))
 }
@@ -206,7 +206,7 @@ func (x *Executor) addSources(s *Session, te sqlparser.TableExpr, sc *scope, pl 
 			}
 			pl.leftJoin[first] = true
 			if te.Condition.On != nil {
-				c, _, err := x.compile(te.Condition.On, &scope{sources: sc.sources, width: sc.width, clause: "on clause", params: sc.params})
+				c, _, err := x.compile(te.Condition.On, &scope{sources: sc.sources, width: sc.width, clause: "on clause", params: sc.params, parent: sc.parent, session: sc.session})
 				if err != nil {
 					return err
 				}
@@ -223,10 +223,10 @@ func (x *Executor) addSources(s *Session, te sqlparser.TableExpr, sc *scope, pl 
 	return errcode.NotSupported.New(sqlparser.String(te))
 }
 
-func (x *Executor) compileSelectBlock(s *Session, sel *sqlparser.Select, p parse.Parsed, params *int) (*selectPlan, error) {
+func (x *Executor) compileSelectBlock(s *Session, sel *sqlparser.Select, p parse.Parsed, params *int, parent *scope) (*selectPlan, error) {
 	pl := &selectPlan{version: x.catalogVersion()}
 	var aggs []*aggSpec
-	sc := &scope{params: params}
+	sc := &scope{params: params, parent: parent, session: s}
 	var on []sqlparser.Expr
 	for _, te := range sel.From {
 		if at, ok := te.(*sqlparser.AliasedTableExpr); ok {
@@ -289,7 +289,7 @@ func (x *Executor) compileSelectBlock(s *Session, sel *sqlparser.Select, p parse
 		}
 	}
 	// WHERE and inner-join ON (no aggregates)
-	wsc := &scope{sources: sc.sources, width: sc.width, clause: "where clause", params: params}
+	wsc := &scope{sources: sc.sources, width: sc.width, clause: "where clause", params: params, parent: parent, session: s}
 	var conds []expr
 	for _, o := range on {
 		wsc.clause = "on clause"
@@ -330,7 +330,7 @@ func (x *Executor) compileSelectBlock(s *Session, sel *sqlparser.Select, p parse
 		pl.paths = append(pl.paths, choosePath(src.table, src.offset, usable))
 	}
 	// GROUP BY, HAVING, ORDER BY, LIMIT
-	gsc := &scope{sources: sc.sources, width: sc.width, clause: "group statement", params: params, aggs: &aggs, aliases: map[string]int{}, outputs: pl.outputs}
+	gsc := &scope{sources: sc.sources, width: sc.width, clause: "group statement", params: params, aggs: &aggs, aliases: map[string]int{}, outputs: pl.outputs, parent: parent, session: s}
 	for i, se := range sel.SelectExprs {
 		if ae, ok := se.(*sqlparser.AliasedExpr); ok && ae.As.String() != "" && i < len(pl.outputs) {
 			gsc.aliases[strings.ToLower(ae.As.String())] = i

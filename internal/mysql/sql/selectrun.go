@@ -62,7 +62,7 @@ func (x *Executor) prepare(ctx context.Context, s *Session, query string) (*Prep
 	out := &Prepared{ParamCount: countParams(p.Stmt), query: query, stmt: pp}
 	if sel, ok := p.Stmt.(sqlparser.SelectStatement); ok {
 		params := 0
-		pl, err := x.compileSelect(s, sel, p, &params)
+		pl, err := x.compileSelect(s, sel, p, &params, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -89,7 +89,7 @@ func (x *Executor) runSelect(st *stmtCtx, stmt sqlparser.SelectStatement, p pars
 	} else {
 		params := 0
 		var err error
-		if pl, err = x.compileSelect(st.s, stmt, p, &params); err != nil {
+		if pl, err = x.compileSelect(st.s, stmt, p, &params, nil); err != nil {
 			return nil, err
 		}
 		if pp != nil {

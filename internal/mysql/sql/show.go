@@ -400,7 +400,7 @@ func (x *Executor) cardinality(ctx context.Context, s *Session, t *catalog.Table
 
 func (x *Executor) runSet(st *stmtCtx, set *sqlparser.Set) (*Result, error) {
 	params := 0
-	sc := &scope{params: &params}
+	sc := &scope{params: &params, session: st.s}
 	for _, e := range set.Exprs {
 		name := strings.ToLower(e.Name.Name.String())
 		scope := strings.ToLower(string(e.Scope))
@@ -529,7 +529,7 @@ func (x *Executor) runExplain(ctx context.Context, s *Session, ex *sqlparser.Exp
 	return x.inStatement(ctx, s, false, func(st *stmtCtx) (*Result, error) {
 		st.args = args
 		params := 0
-		pl, err := x.compileSelectBlock(s, sel, parse.Parsed{}, &params)
+		pl, err := x.compileSelectBlock(s, sel, parse.Parsed{}, &params, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -120,3 +120,6 @@ var DataTruncated = Kind{1265, "01000", "Data truncated for column '%s' at row %
 
 // CantChangeTxCharacteristics is ER_CANT_CHANGE_TX_CHARACTERISTICS.
 var CantChangeTxCharacteristics = Kind{1568, "25001", "Transaction characteristics can't be changed while a transaction is in progress"}
+
+// SubqueryRows is ER_SUBQUERY_NO_1_ROW.
+var SubqueryRows = Kind{1242, "21000", "Subquery returns more than 1 row"}
