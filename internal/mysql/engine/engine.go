@@ -1,18 +1,3 @@
-// Package engine is the only storage API the SQL executor sees: tables made of
-// B+tree indexes over byte keys, and row operations inside a transaction.
-//
-// The SQL layer owns the meaning of bytes: it encodes index keys in a
-// memcomparable form (so bytes.Compare orders them as SQL does) and rows as
-// opaque records. The engine owns everything below: tablespaces, pages, the
-// buffer pool, B+trees, undo, redo, recovery, and (from the next issues) read
-// views and row locks. It must not import internal/mysql/sql or anything of
-// internal/redis.
-//
-// Index 0 of every table is its clustered index: key = encoded primary key
-// (or the 6-byte hidden row ID), value = the whole row. A secondary index's
-// key holds the indexed columns followed by the primary key, and its value is
-// empty; a unique secondary index is checked by the SQL layer with a Scan on
-// the prefix before Insert.
 package engine
 
 import (
