@@ -35,8 +35,6 @@ type accessPath struct {
 	hiInc bool
 	// candidates are the indexes the conditions could use (EXPLAIN's possible_keys)
 	candidates []int
-	// outer reports that eq values come from earlier tables (shown as ref "table.col" in EXPLAIN)
-	refs []string
 }
 
 // keyValue converts v to a value of column c for key encoding; exact is false

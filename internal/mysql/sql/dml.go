@@ -634,28 +634,7 @@ func (x *Executor) collectRows(st *stmtCtx, t *catalog.Table, sc *scope, where *
 		}
 	}
 	if len(order) > 0 {
-		sort.SliceStable(out, func(i, j int) bool {
-			for k, o := range order {
-				a, b := out[i].sort[k], out[j].sort[k]
-				var r int
-				switch {
-				case a.IsNull() && b.IsNull():
-				case a.IsNull():
-					r = -1
-				case b.IsNull():
-					r = 1
-				default:
-					r = compareValues(a, b)
-				}
-				if o.desc {
-					r = -r
-				}
-				if r != 0 {
-					return r < 0
-				}
-			}
-			return false
-		})
+		sort.SliceStable(out, func(i, j int) bool { return lessKeys(out[i].sort, out[j].sort, order) })
 		if lim >= 0 && int64(len(out)) > lim {
 			out = out[:lim]
 		}

@@ -22,7 +22,7 @@ type evalCtx struct {
 	s    *Session
 	x    *Executor
 	now  time.Time
-	st *stmtCtx
+	st   *stmtCtx
 	// outer is the enclosing query's current row (correlated subqueries)
 	outer []types.Value
 	// values is the row an INSERT … ON DUPLICATE KEY UPDATE would have inserted (VALUES(col)).

@@ -90,7 +90,6 @@ type colBound struct {
 	op     string
 	v, v2  expr
 	outer  bool
-	source expr
 }
 
 // choosePath picks the access path of the source at src.offset given the

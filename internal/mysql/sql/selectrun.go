@@ -178,29 +178,7 @@ func (x *Executor) execSelect(st *stmtCtx, pl *selectPlan) ([][]types.Value, err
 		}
 	}
 	if len(pl.order) > 0 {
-		sort.SliceStable(rows, func(i, j int) bool {
-			for k, o := range pl.order {
-				a, b := rows[i].keys[k], rows[j].keys[k]
-				var r int
-				switch {
-				case a.IsNull() && b.IsNull():
-					r = 0
-				case a.IsNull():
-					r = -1
-				case b.IsNull():
-					r = 1
-				default:
-					r = compareValues(a, b)
-				}
-				if o.desc {
-					r = -r
-				}
-				if r != 0 {
-					return r < 0
-				}
-			}
-			return false
-		})
+		sort.SliceStable(rows, func(i, j int) bool { return lessKeys(rows[i].keys, rows[j].keys, pl.order) })
 	}
 	if offset > 0 {
 		if offset >= int64(len(rows)) {
@@ -435,4 +413,28 @@ func all(c *evalCtx, conds []expr) (bool, error) {
 		}
 	}
 	return true, nil
+}
+
+// lessKeys orders two rows by their ORDER BY keys (NULLs first, as MySQL sorts them).
+func lessKeys(a, b []types.Value, order []orderItem) bool {
+	for k, o := range order {
+		x, y := a[k], b[k]
+		var r int
+		switch {
+		case x.IsNull() && y.IsNull():
+		case x.IsNull():
+			r = -1
+		case y.IsNull():
+			r = 1
+		default:
+			r = compareValues(x, y)
+		}
+		if o.desc {
+			r = -r
+		}
+		if r != 0 {
+			return r < 0
+		}
+	}
+	return false
 }

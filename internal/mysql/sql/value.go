@@ -8,10 +8,6 @@ import (
 	"github.com/tandem-db/tandem/internal/mysql/sql/types"
 )
 
-func isNumeric(k types.Kind) bool {
-	return k == types.KindInt || k == types.KindUint || k == types.KindFloat || k == types.KindDecimal
-}
-
 func isTemporal(k types.Kind) bool {
 	return k == types.KindDate || k == types.KindDatetime || k == types.KindTime
 }
