@@ -86,10 +86,10 @@ func conjuncts(e expr, out []expr) []expr {
 
 // colBound is one usable predicate on a column of the table being planned.
 type colBound struct {
-	col    int // table column
-	op     string
-	v, v2  expr
-	outer  bool
+	col   int // table column
+	op    string
+	v, v2 expr
+	outer bool
 }
 
 // choosePath picks the access path of the source at src.offset given the
