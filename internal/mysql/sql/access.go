@@ -188,12 +188,23 @@ type rowSource struct {
 	// the current row and its clustered key
 	key []byte
 	row []types.Value
+	// virtual produces the rows of an information_schema view
+	virtual func() [][]types.Value
+	vrows   [][]types.Value
+	vpos    int
 }
 
 // open positions the source for the current outer row (ctx.row holds earlier tables' columns).
 func (rs *rowSource) open(c *evalCtx) error {
 	rs.close()
 	rs.done, rs.point = false, false
+	if rs.virtual != nil {
+		if rs.vrows == nil {
+			rs.vrows = rs.virtual()
+		}
+		rs.vpos = 0
+		return nil
+	}
 	p := rs.path
 	t := rs.t
 	ix := &t.Indexes[p.index]
@@ -288,6 +299,14 @@ func (rs *rowSource) open(c *evalCtx) error {
 func (rs *rowSource) next() (bool, error) {
 	if rs.done {
 		return false, nil
+	}
+	if rs.virtual != nil {
+		if rs.vpos >= len(rs.vrows) {
+			return false, nil
+		}
+		rs.row = append(rs.row[:0], rs.vrows[rs.vpos]...)
+		rs.vpos++
+		return true, nil
 	}
 	t := rs.t
 	if rs.point {

@@ -18,6 +18,8 @@ type source struct {
 	schema string
 	table  *catalog.Table
 	offset int // position of its first column in the joined row
+	// virtual lists the rows of an information_schema view (nil for stored tables)
+	virtual func() [][]types.Value
 }
 
 // scope resolves column names for one query block.

@@ -21,6 +21,9 @@ func (x *Executor) runDBDDL(s *Session, st *sqlparser.DBDDL) (*Result, error) {
 	x.ddlMu.Lock()
 	defer x.ddlMu.Unlock()
 	name := st.DBName
+	if strings.EqualFold(name, infoSchemaName) {
+		return nil, errcode.DBAccessDenied.New(s.User, s.Host, infoSchemaName)
+	}
 	switch strings.ToLower(st.Action) {
 	case "create":
 		if x.schemaExists(name) {
@@ -305,6 +308,9 @@ func (x *Executor) createTable(s *Session, st *sqlparser.DDL) (*Result, error) {
 	}
 	if schema == "" {
 		return nil, errcode.NoDatabaseSelected.New()
+	}
+	if strings.EqualFold(schema, infoSchemaName) {
+		return nil, errcode.DBAccessDenied.New(s.User, s.Host, infoSchemaName)
 	}
 	if !x.schemaExists(schema) {
 		return nil, errcode.BadDatabase.New(schema)

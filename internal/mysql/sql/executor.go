@@ -74,6 +74,9 @@ func (x *Executor) catalogVersion() uint64 {
 }
 
 func (x *Executor) schemaExists(name string) bool {
+	if strings.EqualFold(name, infoSchemaName) {
+		return true
+	}
 	for _, s := range x.eng.Schemas() {
 		if s == name {
 			return true
@@ -171,7 +174,8 @@ func (x *Executor) dispatch(ctx context.Context, s *Session, p parse.Parsed, arg
 		if err := x.commit(s); err != nil {
 			return nil, err
 		}
-		opts := engine.TxnOptions{Isolation: x.nextIsolation(s), ReadOnly: strings.Contains(strings.ToLower(st.TransactionCharacteristic), "read only")}
+		tc := strings.ToLower(st.TransactionCharacteristic)
+		opts := engine.TxnOptions{Isolation: x.nextIsolation(s), ReadOnly: strings.Contains(tc, "read only") || (x.sessionReadOnly(s) && !strings.Contains(tc, "read write"))}
 		txn, err := x.eng.Begin(ctx, opts)
 		if err != nil {
 			return nil, x.engineError(s, err)
@@ -210,6 +214,12 @@ func (x *Executor) dispatch(ctx context.Context, s *Session, p parse.Parsed, arg
 	return nil, errcode.NotSupported.New(strings.SplitN(sqlparser.String(p.Stmt), " ", 2)[0])
 }
 
+// sessionReadOnly is transaction_read_only.
+func (x *Executor) sessionReadOnly(s *Session) bool {
+	v, ok := s.vars["transaction_read_only"]
+	return ok && v.Int() != 0
+}
+
 // nextIsolation is the isolation level of the next transaction.
 func (x *Executor) nextIsolation(s *Session) engine.Isolation {
 	if s.nextIso != nil {
@@ -227,7 +237,7 @@ func (x *Executor) inStatement(ctx context.Context, s *Session, write bool, fn f
 	st := &stmtCtx{ctx: ctx, s: s, x: x, now: time.Now()}
 	implicit := false
 	if s.txn == nil {
-		opts := engine.TxnOptions{Isolation: x.nextIsolation(s)}
+		opts := engine.TxnOptions{Isolation: x.nextIsolation(s), ReadOnly: x.sessionReadOnly(s)}
 		txn, err := x.eng.Begin(ctx, opts)
 		if err != nil {
 			return nil, x.engineError(s, err)

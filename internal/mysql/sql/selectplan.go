@@ -161,8 +161,19 @@ func (x *Executor) addSources(s *Session, te sqlparser.TableExpr, sc *scope, pl 
 		if !ok {
 			return errcode.NotSupported.New("derived tables")
 		}
-		t, err := x.resolveTable(s, tn)
-		if err != nil {
+		var virtual func() [][]types.Value
+		schema := tn.DbQualifier.String()
+		if schema == "" {
+			schema = s.DB
+		}
+		var t *catalog.Table
+		var err error
+		if strings.EqualFold(schema, infoSchemaName) {
+			var ok bool
+			if t, virtual, ok = x.infoSchemaTable(tn.Name.String()); !ok {
+				return errcode.UnknownInfoSchemaTable.New(tn.Name.String(), infoSchemaName)
+			}
+		} else if t, err = x.resolveTable(s, tn); err != nil {
 			return err
 		}
 		alias := te.As.String()
@@ -174,7 +185,7 @@ func (x *Executor) addSources(s *Session, te sqlparser.TableExpr, sc *scope, pl 
 				return errcode.NotUniqTable.New(alias)
 			}
 		}
-		src := &source{alias: alias, schema: t.Schema, table: t, offset: sc.width}
+		src := &source{alias: alias, schema: t.Schema, table: t, offset: sc.width, virtual: virtual}
 		sc.sources = append(sc.sources, src)
 		sc.width += len(t.Columns)
 		pl.leftJoin = append(pl.leftJoin, false)

@@ -235,7 +235,7 @@ func (x *Executor) execBlock(st *stmtCtx, pl *selectPlan, limit, offset int64) (
 	lock := pl.lockMode(st)
 	srcs := make([]*rowSource, len(pl.sources))
 	for i, s := range pl.sources {
-		srcs[i] = &rowSource{st: st, t: s.table, path: pl.paths[i], lock: lock}
+		srcs[i] = &rowSource{st: st, t: s.table, path: pl.paths[i], lock: lock, virtual: s.virtual}
 	}
 	defer func() {
 		for _, s := range srcs {

@@ -123,3 +123,9 @@ var CantChangeTxCharacteristics = Kind{1568, "25001", "Transaction characteristi
 
 // SubqueryRows is ER_SUBQUERY_NO_1_ROW.
 var SubqueryRows = Kind{1242, "21000", "Subquery returns more than 1 row"}
+
+// DBAccessDenied is ER_DBACCESS_DENIED_ERROR.
+var DBAccessDenied = Kind{1044, "42000", "Access denied for user '%s'@'%s' to database '%s'"}
+
+// UnknownInfoSchemaTable is ER_UNKNOWN_TABLE.
+var UnknownInfoSchemaTable = Kind{1109, "42S02", "Unknown table '%s' in %s"}
