@@ -461,9 +461,17 @@ func (db *DB) Scan(cursor uint64, count int, fn func(key []byte)) uint64 {
 	}
 	for {
 		emit(s.slots, b)
-		if s.old != nil && b>>1 >= s.mig {
-			// Keys of bucket b not yet moved are in the old table's bucket b/2.
-			emit(s.old, b>>1)
+		if s.old != nil {
+			// Keys of bucket b not yet moved are in the old table's buckets covering the
+			// same hash prefix: b/2 while growing, b<<k..(b+1)<<k-1 while shrinking.
+			lo, hi := b>>(s.bits-s.oldBits), b>>(s.bits-s.oldBits)
+			if s.oldBits > s.bits {
+				k := s.oldBits - s.bits
+				lo, hi = b<<k, (b+1)<<k-1
+			}
+			for ob := max(lo, s.mig); ob <= hi; ob++ {
+				emit(s.old, ob)
+			}
 		}
 		visited++
 		b++

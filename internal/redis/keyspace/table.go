@@ -23,8 +23,8 @@ type store struct {
 	bits  uint // len(slots) == 1<<bits when slots != nil
 	count int  // keys in slots and old
 
-	// While the table grows, old is the previous table: its home buckets below mig have been
-	// moved to slots, the others may still hold keys (new keys always go to slots).
+	// While the table is resized, old is the previous table: its home buckets below mig have
+	// been moved to slots, the others may still hold keys (new keys always go to slots).
 	old     []uint64
 	oldBits uint
 	mig     int
@@ -258,19 +258,32 @@ func (s *store) removeFrom(tab []uint64, bits uint, i int, seed maphash.Seed) {
 }
 
 // maybeShrink halves the table (repeatedly) while it is less than 1/8 full, down to a load
-// of at most 1/2, so growth at 3/4 does not follow at once. It waits for a growth to end.
+// of at most 1/2, so growth at 3/4 does not follow at once; large tables shrink incrementally
+// like they grow. It also advances a resize in progress, for workloads that only delete.
+// Callers hold no slot reference.
 func (s *store) maybeShrink(seed maphash.Seed) {
 	if s.slots != nil && s.count == 0 {
 		s.slots, s.bits = nil, 0
 		s.old, s.oldBits, s.mig = nil, 0, 0
 		return
 	}
-	if s.slots == nil || s.old != nil || s.bits <= minTabBits || s.count*8 >= len(s.slots) {
+	if s.old != nil {
+		s.migrate(migratePerInsert, seed)
+		return
+	}
+	if s.slots == nil || s.bits <= minTabBits || s.count*8 >= len(s.slots) {
 		return
 	}
 	nb := s.bits
 	for nb > minTabBits && s.count*2 <= 1<<(nb-1) {
 		nb--
 	}
-	s.resize(nb, seed)
+	if len(s.slots) < s.growSync {
+		s.resize(nb, seed)
+		return
+	}
+	s.old, s.oldBits, s.mig = s.slots, s.bits, 0
+	s.bits = nb
+	s.slots = make([]uint64, 1<<nb)
+	s.migrate(migratePerInsert, seed)
 }
