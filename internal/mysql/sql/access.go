@@ -33,6 +33,10 @@ type accessPath struct {
 	hi    expr
 	loInc bool
 	hiInc bool
+	// desc scans the index backwards; ordered means the scan already yields
+	// the rows in ORDER BY order (so LIMIT can stop the scan)
+	desc    bool
+	ordered bool
 	// candidates are the indexes the conditions could use (EXPLAIN's possible_keys)
 	candidates []int
 }
@@ -192,6 +196,7 @@ type rowSource struct {
 	virtual func() [][]types.Value
 	vrows   [][]types.Value
 	vpos    int
+	n       int // rows read, for periodic cancellation checks
 }
 
 // open positions the source for the current outer row (ctx.row holds earlier tables' columns).
@@ -287,7 +292,7 @@ func (rs *rowSource) open(c *evalCtx) error {
 	if len(lo.Key) == 0 {
 		lo.Key = nil
 	}
-	cur, err := rs.st.txn.Scan(t.ID, p.index, lo, hi, false, rs.lock)
+	cur, err := rs.st.txn.Scan(t.ID, p.index, lo, hi, p.desc, rs.lock)
 	if err != nil {
 		return rs.st.x.engineError(rs.st.s, err)
 	}
@@ -322,6 +327,11 @@ func (rs *rowSource) next() (bool, error) {
 		return err == nil, err
 	}
 	for rs.cur.Next() {
+		if rs.n++; rs.n&255 == 0 {
+			if err := rs.st.ctx.Err(); err != nil {
+				return false, rs.st.x.engineError(rs.st.s, err)
+			}
+		}
 		if rs.path.index == 0 {
 			rs.key = append(rs.key[:0], rs.cur.Key()...)
 			buf := append([]byte(nil), rs.cur.Value()...)

@@ -377,6 +377,9 @@ func (x *Executor) compileSelectBlock(s *Session, sel *sqlparser.Select, p parse
 	}
 	pl.aggs = aggs
 	pl.grouped = len(aggs) > 0 || len(pl.groupBy) > 0
+	if len(pl.sources) == 1 && !pl.grouped && len(pl.order) > 0 {
+		orderByIndex(pl)
+	}
 	pl.distinct = sel.QueryOpts.Distinct
 	// locking
 	if sel.Lock != nil {
@@ -403,4 +406,31 @@ func exprName(ae *sqlparser.AliasedExpr) string {
 		return cn.Name.String()
 	}
 	return sqlparser.String(ae.Expr)
+}
+
+// orderByIndex lets the scan deliver ORDER BY order when the ORDER BY columns
+// continue the access path's index after its equality columns (or are the
+// primary key of a full scan), all in one direction; LIMIT then stops early.
+func orderByIndex(pl *selectPlan) {
+	p := pl.paths[0]
+	t := pl.sources[0].table
+	ix := &t.Indexes[p.index]
+	if ix.Hidden || pl.sources[0].virtual != nil {
+		return
+	}
+	rest := ix.Columns[len(p.eq):]
+	if p.kind == pathConst || p.kind == pathEqRef {
+		return
+	}
+	if len(pl.order) > len(rest) {
+		return
+	}
+	desc := pl.order[0].desc
+	for i, o := range pl.order {
+		c, ok := o.e.(*colExpr)
+		if !ok || c.idx != rest[i] || o.desc != desc {
+			return
+		}
+	}
+	p.desc, p.ordered = desc, true
 }

@@ -242,7 +242,8 @@ func (x *Executor) execBlock(st *stmtCtx, pl *selectPlan, limit, offset int64) (
 			s.close()
 		}
 	}()
-	streaming := !pl.grouped && len(pl.order) == 0 && !pl.distinct && limit >= 0
+	ordered := len(pl.order) == 0 || (len(pl.paths) > 0 && pl.paths[0].ordered)
+	streaming := !pl.grouped && ordered && !pl.distinct && limit >= 0
 	var rows []sortRow
 	var groups map[string]*groupState
 	var groupOrder []*groupState
