@@ -15,6 +15,7 @@ import (
 
 	"github.com/tandem-db/tandem/internal/mysql/engine/btree"
 	"github.com/tandem-db/tandem/internal/mysql/engine/bufpool"
+	"github.com/tandem-db/tandem/internal/mysql/engine/lock"
 	"github.com/tandem-db/tandem/internal/mysql/engine/mtr"
 	"github.com/tandem-db/tandem/internal/mysql/engine/page"
 	"github.com/tandem-db/tandem/internal/mysql/engine/redo"
@@ -71,6 +72,7 @@ type db struct {
 	env    *mtr.Env
 	dict   *btree.Tree
 	trxSys *undo.Sys
+	locks  *lock.Table
 	rows   rowStats
 
 	txnID    atomic.Uint64 // last handed out
@@ -113,13 +115,16 @@ func open(opts Options) (*db, error) {
 	if opts.CheckpointInterval == 0 {
 		opts.CheckpointInterval = 10 * time.Second
 	}
+	if opts.LockWaitTimeout == 0 {
+		opts.LockWaitTimeout = 50 * time.Second
+	}
 	if opts.LogCheckpointBytes == 0 {
 		opts.LogCheckpointBytes = 256 << 20
 	}
 	if opts.PageSize != 0 && !page.ValidSize(opts.PageSize) {
 		return nil, fmt.Errorf("engine: page size %d is not 16K, 32K or 64K", opts.PageSize)
 	}
-	d := &db{opts: opts, fs: opts.FS, root: filepath.Join(opts.Dir, "mysql")}
+	d := &db{opts: opts, fs: opts.FS, root: filepath.Join(opts.Dir, "mysql"), locks: lock.New()}
 	d.mu.tables = map[TableID]*table{}
 	d.mu.byName = map[string]*table{}
 	d.mu.schemas = map[string]bool{}
@@ -335,12 +340,16 @@ func (d *db) Begin(ctx context.Context, opts TxnOptions) (Txn, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.LockWaitTimeout == 0 {
+		opts.LockWaitTimeout = d.opts.LockWaitTimeout
+	}
 	return &txn{d: d, id: id, opts: opts}, nil
 }
 
 // Stats reports counters under InnoDB's names.
 func (d *db) Stats() map[string]uint64 {
 	total, free, dirty := d.pool.Counts()
+	waits, deadlocks, timeouts, current := d.locks.Stats()
 	ps := &d.pool.Stats
 	ls := &d.log.Stats
 	return map[string]uint64{
@@ -368,6 +377,10 @@ func (d *db) Stats() map[string]uint64 {
 		"Innodb_rows_updated":                 d.rows.updated.Load(),
 		"Innodb_rows_deleted":                 d.rows.deleted.Load(),
 		"Innodb_page_size":                    uint64(d.ps),
+		"Innodb_row_lock_waits":               waits,
+		"Innodb_deadlocks":                    deadlocks,
+		"Innodb_row_lock_timeouts":            timeouts,
+		"Innodb_row_locks_held":               current,
 		"Innodb_redo_log_current_lsn":         d.log.CurrentLSN(),
 		"Innodb_redo_log_flushed_to_disk_lsn": d.log.FlushedLSN(),
 		"Innodb_redo_log_checkpoint_lsn":      d.log.Checkpoint(),

@@ -38,8 +38,10 @@
 //
 // Concurrency: DDL takes an engine-wide lock exclusively, row operations take
 // it shared for one call; each index has a tree latch (shared for reads,
-// exclusive for changes). There are no row locks yet: two transactions writing
-// the same key both apply in the order they reach the tree, and rolling one
-// back restores the value it saw. Reads see the latest data (no MVCC yet),
-// whatever the LockMode or isolation level.
+// exclusive for changes). Row locks (package lock): Insert, Update and Delete
+// of a clustered-index key, and Get/Scan of the clustered index with
+// LockShared or LockExclusive, lock that key until the transaction ends, with
+// lock-wait timeouts (ErrLockWait) and deadlock detection (ErrDeadlock). There
+// are no gap or next-key locks yet, and plain reads see the latest data (no
+// MVCC read views yet), whatever the isolation level.
 package engine

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Errors returned by the engine. The SQL layer maps them to MySQL error codes.
@@ -68,6 +69,9 @@ const (
 type TxnOptions struct {
 	Isolation Isolation
 	ReadOnly  bool
+	// LockWaitTimeout bounds a row-lock wait (innodb_lock_wait_timeout);
+	// 0 means the engine's default (50 s).
+	LockWaitTimeout time.Duration
 }
 
 // Bound is one end of a key range. A nil Key means unbounded on that side.

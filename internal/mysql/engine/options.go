@@ -41,4 +41,6 @@ type Options struct {
 	CheckpointInterval time.Duration
 	LogCheckpointBytes int64
 	LogSegmentSize     int64 // redo segment file size (default 64 MB)
+	// LockWaitTimeout is the default row-lock wait (innodb_lock_wait_timeout, 50 s).
+	LockWaitTimeout time.Duration
 }

@@ -5,19 +5,57 @@ import (
 	"fmt"
 
 	"github.com/tandem-db/tandem/internal/mysql/engine/btree"
+	"github.com/tandem-db/tandem/internal/mysql/engine/lock"
 	"github.com/tandem-db/tandem/internal/mysql/engine/undo"
 )
 
-// txn is a transaction. Until row locks arrive, two transactions writing the
-// same key both apply, in the order their operations reach the tree.
+// txn is a transaction. Changes to a clustered-index key, and locking reads
+// of one, take a row lock held until the transaction ends; there are no gap
+// locks yet, and plain reads see the latest data (no read views yet).
 type txn struct {
-	d    *db
-	id   uint64
-	opts TxnOptions
-	undo *undo.Log
-	done bool
-	old  []byte
-	rec  undo.Record
+	d     *db
+	id    uint64
+	opts  TxnOptions
+	undo  *undo.Log
+	done  bool
+	old   []byte
+	rec   undo.Record
+	locks []lock.Key
+}
+
+// lockRow locks a clustered-index key; it must be called without the DDL
+// lock held (a wait would block DDL and through it everyone). It reports
+// whether it had to wait (the row may have changed meanwhile).
+func (t *txn) lockRow(id TableID, index int, key []byte, mode LockMode) (bool, error) {
+	if t.done {
+		return false, ErrTxnDone
+	}
+	if mode == LockNone || index != 0 {
+		return false, nil
+	}
+	lm := lock.Shared
+	if mode == LockExclusive {
+		lm = lock.Exclusive
+	}
+	k := lock.MakeKey(uint64(id), key)
+	added, waited, err := t.d.locks.Acquire(t.id, k, lm, t.opts.LockWaitTimeout)
+	switch {
+	case errors.Is(err, lock.ErrTimeout):
+		return waited, ErrLockWait
+	case errors.Is(err, lock.ErrDeadlock):
+		return waited, ErrDeadlock
+	case err != nil:
+		return waited, err
+	}
+	if added {
+		t.locks = append(t.locks, k)
+	}
+	return waited, nil
+}
+
+func (t *txn) releaseLocks() {
+	t.d.locks.Release(t.id, t.locks)
+	t.locks = nil
 }
 
 func (t *txn) ID() uint64 { return t.id }
@@ -49,7 +87,10 @@ func mapErr(err error) error {
 }
 
 // Get reads one key.
-func (t *txn) Get(id TableID, index int, key []byte, lock LockMode) ([]byte, bool, error) {
+func (t *txn) Get(id TableID, index int, key []byte, mode LockMode) ([]byte, bool, error) {
+	if _, err := t.lockRow(id, index, key, mode); err != nil {
+		return nil, false, err
+	}
 	t.d.ddl.RLock()
 	defer t.d.ddl.RUnlock()
 	tr, err := t.tree(id, index)
@@ -68,7 +109,10 @@ func (t *txn) Get(id TableID, index int, key []byte, lock LockMode) ([]byte, boo
 }
 
 // Scan opens a cursor on [lo, hi].
-func (t *txn) Scan(id TableID, index int, lo, hi Bound, desc bool, lock LockMode) (Cursor, error) {
+// Scan opens a cursor; a locking scan of the clustered index locks each row
+// as it returns it (a secondary index scan leaves locking to the Get of the
+// row that follows it).
+func (t *txn) Scan(id TableID, index int, lo, hi Bound, desc bool, mode LockMode) (Cursor, error) {
 	t.d.ddl.RLock()
 	defer t.d.ddl.RUnlock()
 	tr, err := t.tree(id, index)
@@ -76,7 +120,11 @@ func (t *txn) Scan(id TableID, index int, lo, hi Bound, desc bool, lock LockMode
 		return nil, err
 	}
 	c := tr.Scan(btree.Bound{Key: lo.Key, Inclusive: lo.Inclusive}, btree.Bound{Key: hi.Key, Inclusive: hi.Inclusive}, desc)
-	return &cursor{c: c, d: t.d}, nil
+	cur := &cursor{c: c, d: t.d}
+	if mode != LockNone && index == 0 {
+		cur.txn, cur.table, cur.tree, cur.mode = t, id, tr, mode
+	}
+	return cur, nil
 }
 
 func (t *txn) undoLog() (*undo.Log, error) {
@@ -111,6 +159,9 @@ func (t *txn) cutUndo(before uint64, cause error) error {
 
 // Insert adds a new key.
 func (t *txn) Insert(id TableID, index int, key, value []byte) error {
+	if _, err := t.lockRow(id, index, key, LockExclusive); err != nil {
+		return err
+	}
 	t.d.ddl.RLock()
 	defer t.d.ddl.RUnlock()
 	tr, err := t.tree(id, index)
@@ -136,6 +187,9 @@ func (t *txn) Insert(id TableID, index int, key, value []byte) error {
 
 // Update replaces an existing key's value.
 func (t *txn) Update(id TableID, index int, key, value []byte) error {
+	if _, err := t.lockRow(id, index, key, LockExclusive); err != nil {
+		return err
+	}
 	t.d.ddl.RLock()
 	defer t.d.ddl.RUnlock()
 	tr, err := t.tree(id, index)
@@ -166,6 +220,9 @@ func (t *txn) Update(id TableID, index int, key, value []byte) error {
 
 // Delete removes a key.
 func (t *txn) Delete(id TableID, index int, key []byte) error {
+	if _, err := t.lockRow(id, index, key, LockExclusive); err != nil {
+		return err
+	}
 	t.d.ddl.RLock()
 	defer t.d.ddl.RUnlock()
 	tr, err := t.tree(id, index)
@@ -222,9 +279,11 @@ func (t *txn) Commit() error {
 	}
 	t.done = true
 	if t.undo == nil {
+		t.releaseLocks()
 		return nil
 	}
 	lsn, err := t.undo.Finish()
+	t.releaseLocks() // the log is not durable yet, but the changes are final
 	if err != nil {
 		return err
 	}
@@ -242,6 +301,7 @@ func (t *txn) Rollback() error {
 	if t.done {
 		return ErrTxnDone
 	}
+	defer t.releaseLocks()
 	if t.undo != nil {
 		t.d.ddl.RLock()
 		err := t.d.rollbackTo(t.undo, 0)
@@ -261,18 +321,59 @@ type cursor struct {
 	c *btree.Cursor
 	d *db
 	n uint64
+	// Locking scans only.
+	txn   *txn
+	table TableID
+	tree  *btree.Tree
+	mode  LockMode
+	val   []byte // the row re-read after a lock wait
+	fresh bool
+	err   error
 }
 
 func (c *cursor) Next() bool {
-	if c.c.Next() {
+	if c.err != nil {
+		return false
+	}
+	for c.c.Next() {
+		c.fresh = false
+		if c.txn != nil {
+			waited, err := c.txn.lockRow(c.table, 0, c.c.Key(), c.mode)
+			if err != nil {
+				c.err = err
+				return false
+			}
+			if waited {
+				// The holder may have changed or deleted the row.
+				v, _, _, found, err := c.tree.Get(c.c.Key(), c.val[:0])
+				if err != nil {
+					c.err = err
+					return false
+				}
+				if !found {
+					continue
+				}
+				c.val, c.fresh = v, true
+			}
+		}
 		c.n++
 		return true
 	}
 	return false
 }
-func (c *cursor) Key() []byte   { return c.c.Key() }
-func (c *cursor) Value() []byte { return c.c.Value() }
-func (c *cursor) Err() error    { return c.c.Err() }
+func (c *cursor) Key() []byte { return c.c.Key() }
+func (c *cursor) Value() []byte {
+	if c.fresh {
+		return c.val
+	}
+	return c.c.Value()
+}
+func (c *cursor) Err() error {
+	if c.err != nil {
+		return c.err
+	}
+	return c.c.Err()
+}
 func (c *cursor) Close() error {
 	c.d.rows.read.Add(c.n)
 	c.n = 0
