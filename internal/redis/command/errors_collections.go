@@ -13,20 +13,17 @@ import (
 // Error texts of the hash, list, set and sort families (Redis 7.0's, checked against
 // redis-server 7.0), and the helpers those families share.
 const (
-	errHashNotInt        = "ERR hash value is not an integer"
-	errHashNotFloat      = "ERR hash value is not a float"
-	errIncrNaNInf        = "ERR value is NaN or Infinity"
-	errOutOfRange        = "ERR value is out of range"
-	errRangeLong         = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
-	errLposRankZero      = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
-	errLposCountNeg      = "ERR COUNT can't be negative"
-	errLposMaxlenNeg     = "ERR MAXLEN can't be negative"
-	errNumKeysTooMany    = "ERR Number of keys can't be greater than number of args"
-	errLimitNegative     = "ERR LIMIT can't be negative"
-	errSortBadNumber     = "ERR One or more scores can't be converted into double"
-	errSortByCluster     = "ERR BY option of SORT denied in Cluster mode when keys formed by the pattern may be in different slots."
-	errSortGetReadonly   = "ERR GET option of SORT denied in Cluster mode when keys formed by the pattern may be in different slots."
-	errSortStoreReadonly = "ERR syntax error" // SORT_RO refuses STORE as a syntax error
+	errHashNotInt     = "ERR hash value is not an integer"
+	errHashNotFloat   = "ERR hash value is not a float"
+	errIncrNaNInf     = "ERR value is NaN or Infinity"
+	errOutOfRange     = "ERR value is out of range"
+	errRangeLong      = "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807"
+	errLposRankZero   = "ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list"
+	errLposCountNeg   = "ERR COUNT can't be negative"
+	errLposMaxlenNeg  = "ERR MAXLEN can't be negative"
+	errNumKeysTooMany = "ERR Number of keys can't be greater than number of args"
+	errLimitNegative  = "ERR LIMIT can't be negative"
+	errSortBadNumber  = "ERR One or more scores can't be converted into double"
 )
 
 // CollectionConfig holds the encoding thresholds of hashes, lists and sets, which CONFIG SET
@@ -85,19 +82,11 @@ func parseRangeLong(c *Ctx, arg []byte, min, max int64, msg string) (int64, bool
 	return v, true
 }
 
-// parsePositive is getPositiveLongFromObjectOrReply.
+// parsePositive is getPositiveLongFromObjectOrReply: msg (ErrNotPositive when empty) answers
+// both a non-integer and a negative value.
 func parsePositive(c *Ctx, arg []byte, msg string) (int64, bool) {
 	if msg == "" {
-		v, ok := ParseInt(arg)
-		if !ok {
-			c.Error(ErrNotInt)
-			return 0, false
-		}
-		if v < 0 {
-			c.Error(ErrNotPositive)
-			return 0, false
-		}
-		return v, true
+		msg = ErrNotPositive
 	}
 	return parseRangeLong(c, arg, 0, 1<<63-1, msg)
 }

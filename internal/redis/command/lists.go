@@ -1,6 +1,7 @@
 package command
 
 import (
+	"math"
 	"strconv"
 
 	"github.com/tandem-db/tandem/internal/redis/ds/list"
@@ -421,7 +422,8 @@ func lposCommand(c *Ctx) {
 		switch {
 		case argIs(c.Args[j], "rank") && more:
 			j++
-			if rank, ok = parseRangeLong(c, c.Args[j], -1<<63+1, 1<<63-1, ""); !ok {
+			if rank, ok = ParseInt(c.Args[j]); !ok {
+				c.Error(ErrNotInt)
 				return
 			}
 			if rank == 0 {
@@ -462,6 +464,12 @@ func lposCommand(c *Ctx) {
 		skip = -rank - 1
 		start = l.Len() - 1
 	}
+	// Redis 7.0 negates the rank in a long: LONG_MIN stays negative, every match counts and
+	// COUNT's arithmetic overflows into "no limit".
+	unlimited := rank == math.MinInt64
+	if unlimited {
+		skip = 0
+	}
 	var found []int64
 	it := l.IterFrom(start, rev)
 	for index, seen := int64(0), int64(0); it.Next() && (maxlen == 0 || seen < maxlen); index, seen = index+1, seen+1 {
@@ -477,7 +485,7 @@ func lposCommand(c *Ctx) {
 			pos = int64(l.Len()) - 1 - index
 		}
 		found = append(found, pos)
-		if count != 0 && int64(len(found)) >= max(count, 1) {
+		if count == -1 || (count > 0 && !unlimited && int64(len(found)) >= count) {
 			break
 		}
 	}
