@@ -11,7 +11,7 @@ import "hash/maphash"
 
 const (
 	compactFactor   = 4
-	compactMinStep  = 4 << 10
+	compactMinStep  = 1 << 10
 	victimMinDead16 = 2 // a victim must be at least 2/16 dead
 )
 

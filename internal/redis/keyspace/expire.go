@@ -9,7 +9,7 @@ import "time"
 const (
 	expireSamplesPerLoop = 20
 	expireRepeatPercent  = 25
-	migratePerCycle      = 1024 // old index buckets moved per DB per cycle while growing
+	migratePerCycle      = 1024 // old index buckets moved per step of the cycle
 )
 
 // ActiveExpireCycle removes expired keys found by sampling until few expired keys remain or
@@ -21,7 +21,9 @@ func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) (expired int) {
 	now := ks.now()
 	n := len(ks.dbs)
 	for _, db := range ks.dbs {
-		if db.s.old != nil { // a growing index also advances when no key is inserted
+		// A resizing index also advances without writes, for up to a quarter of the budget
+		// (Redis' databasesCron rehashes for 1 ms).
+		for db.s.old != nil && time.Since(start) < budget/4 {
 			db.s.migrate(migratePerCycle, db.seed)
 		}
 	}

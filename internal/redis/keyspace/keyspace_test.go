@@ -417,3 +417,27 @@ func TestStrStableUntilCommandDone(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCycleFinishesResize: without further writes, the cron's expire cycle completes an
+// incremental resize of the index.
+func TestCycleFinishesResize(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	db := ks.DB(0)
+	db.s.growSync = 16
+	for i := 0; db.s.old == nil || i < 100; i++ {
+		db.SetString(fmt.Appendf(nil, "k%d", i), []byte("v"), 0, false)
+		if i > 100000 {
+			t.Fatal("no incremental resize started")
+		}
+	}
+	if db.s.old == nil {
+		t.Fatal("resize finished by inserts alone; test needs a bigger table")
+	}
+	ks.ActiveExpireCycle(time.Second)
+	if db.s.old != nil {
+		t.Fatal("resize still in progress after a cycle")
+	}
+	if err := ks.Check(); err != nil {
+		t.Fatal(err)
+	}
+}
