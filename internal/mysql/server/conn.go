@@ -438,7 +438,7 @@ func (c *conn) handshake() bool {
 		Salt:          c.salt,
 		Charset:       uint8(wire.CharsetUTF8MB40900AICI),
 		Status:        wire.StatusAutocommit,
-		AuthPlugin:    wire.NativePassword,
+		AuthPlugin:    c.srv.cfg.AuthPlugin,
 	})
 	if c.pc.Flush() != nil {
 		return false

@@ -23,6 +23,11 @@ type Config struct {
 	// RootPassword is root's password; empty means root logs in without one,
 	// and then only from loopback addresses.
 	RootPassword string
+	// AuthPlugin is the plugin the greeting proposes: mysql_native_password
+	// (the default: caching_sha2_password's full authentication needs TLS
+	// or a unix socket, which tandem does not offer) or caching_sha2_password
+	// (MySQL 8's default; its fast path needs no TLS).
+	AuthPlugin string
 	// MaxConnections is max_connections (151 when zero).
 	MaxConnections int
 	// MaxAllowedPacket is max_allowed_packet (64 MB when zero).
@@ -66,6 +71,9 @@ type Server struct {
 func New(cfg Config, exec *sql.Executor) *Server {
 	if cfg.Addr == "" {
 		cfg.Addr = "127.0.0.1:3306"
+	}
+	if cfg.AuthPlugin != wire.CachingSHA2Password {
+		cfg.AuthPlugin = wire.NativePassword
 	}
 	if cfg.MaxConnections == 0 {
 		cfg.MaxConnections = 151

@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/binary"
 	"errors"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	_ "github.com/go-sql-driver/mysql"
 	"github.com/tandem-db/tandem/internal/mysql/engine/memory"
 	"github.com/tandem-db/tandem/internal/mysql/wire"
 )
@@ -445,5 +447,28 @@ func TestRemoteHostRefused(t *testing.T) {
 	want := "#HY000 Host '" + ip.String() + "' is not allowed to connect to this MySQL server"
 	if errCode(reply) != 1130 || errText(reply) != want {
 		t.Fatalf("got %q, want %q", errText(reply), want)
+	}
+}
+
+// TestDriverAuthPlugins logs in with go-sql-driver/mysql, with and without a
+// root password, under both plugins the greeting can propose.
+func TestDriverAuthPlugins(t *testing.T) {
+	for _, plugin := range []string{wire.NativePassword, wire.CachingSHA2Password} {
+		for _, password := range []string{"", "s3cret"} {
+			_, addr := startServer(t, Config{AuthPlugin: plugin, RootPassword: password})
+			db, err := sql.Open("mysql", "root:"+password+"@tcp("+addr+")/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Ping(); err != nil {
+				t.Errorf("%s, password %q: %v", plugin, password, err)
+			}
+			db.Close()
+			db, _ = sql.Open("mysql", "root:wrong@tcp("+addr+")/")
+			if err := db.Ping(); err == nil || !strings.Contains(err.Error(), "Access denied for user 'root'@'localhost' (using password: YES)") {
+				t.Errorf("%s, wrong password: %v", plugin, err)
+			}
+			db.Close()
+		}
 	}
 }
