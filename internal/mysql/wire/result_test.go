@@ -107,3 +107,39 @@ func BenchmarkReadPacket(b *testing.B) {
 		}
 	}
 }
+
+// FuzzReadPacket feeds arbitrary byte streams to the framing layer: it
+// never panics, never returns more than MaxAllowedPacket bytes, and what a
+// Conn writes, a Conn reads back.
+func FuzzReadPacket(f *testing.F) {
+	f.Add([]byte{1, 0, 0, 0, 0x0e}, []byte("payload"))
+	f.Add([]byte{0xff, 0xff, 0xff, 0, 1, 2}, []byte{})
+	f.Fuzz(func(t *testing.T, stream, payload []byte) {
+		c := NewConn(&discardConn{r: bytes.NewReader(stream)})
+		c.MaxAllowedPacket = 1 << 16
+		for range 4 {
+			p, err := c.ReadPacket()
+			if err != nil {
+				break
+			}
+			if len(p) > c.MaxAllowedPacket {
+				t.Fatalf("%d-byte packet over the limit", len(p))
+			}
+		}
+		d := &discardConn{}
+		w := NewConn(d)
+		w.WritePacket(payload)
+		w.WritePacket(nil)
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		r := NewConn(&discardConn{r: bytes.NewReader(d.w.Bytes())})
+		got, err := r.ReadPacket()
+		if err != nil || !bytes.Equal(got, payload) {
+			t.Fatalf("round trip: %v, %d bytes for %d", err, len(got), len(payload))
+		}
+		if got, err := r.ReadPacket(); err != nil || len(got) != 0 {
+			t.Fatalf("empty packet: %v %q", err, got)
+		}
+	})
+}
