@@ -166,3 +166,28 @@ func ExampleDB_Scan() {
 	fmt.Println(n)
 	// Output: 100
 }
+
+// BenchmarkChurn overwrites random keys of 1M with values whose size changes, so dead bytes
+// spread over the whole arena and compaction has to move live entries; it reports the arena
+// held per live byte at the end.
+func BenchmarkChurn(b *testing.B) {
+	ks := benchKeyspace()
+	const n = 1_000_000
+	loadKeys(ks, n, 0)
+	db := ks.DB(0)
+	vals := [][]byte{[]byte("xxx"), []byte("yyyyyyyyyyyy")}
+	var kb []byte
+	rng := uint64(1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rng = rng*6364136223846793005 + 1442695040888963407
+		kb = benchKey(kb, int(rng>>33)%n)
+		db.SetString(kb, vals[i&1], 0, false)
+		ks.CommandDone()
+	}
+	b.StopTimer()
+	m := ks.MemoryStats()
+	b.ReportMetric(float64(m.ArenaCap+m.Spare)/float64(m.Entries), "arena/live")
+	b.ReportMetric(float64(m.Dead)/float64(m.ArenaCap), "dead/arena")
+}
