@@ -3,6 +3,7 @@ package sql
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -496,9 +497,16 @@ func (x *Executor) runAlterTable(ctx context.Context, s *Session, st *sqlparser.
 	if err != nil {
 		return nil, err
 	}
+	records := uint64(0)
 	for _, d := range st.Statements {
 		if d.IndexSpec == nil {
-			return nil, errcode.NotSupported.New("ALTER TABLE " + strings.ToUpper(d.Action))
+			n, err := x.alterTable(ctx, s, t, d)
+			if err != nil {
+				return nil, err
+			}
+			records += n
+			t, _, _ = x.lookupTable(t.Schema, t.Name)
+			continue
 		}
 		switch strings.ToLower(d.IndexSpec.Action) {
 		case "create":
@@ -514,7 +522,7 @@ func (x *Executor) runAlterTable(ctx context.Context, s *Session, st *sqlparser.
 		}
 		t, _, _ = x.lookupTable(t.Schema, t.Name)
 	}
-	return &Result{Info: "Records: 0  Duplicates: 0  Warnings: 0"}, nil
+	return &Result{AffectedRows: records, Info: fmt.Sprintf("Records: %d  Duplicates: 0  Warnings: 0", records)}, nil
 }
 
 // cloneTable copies a definition for a DDL change.
@@ -522,6 +530,9 @@ func cloneTable(t *catalog.Table) *catalog.Table {
 	n := *t
 	n.Columns = append([]catalog.Column(nil), t.Columns...)
 	n.Indexes = append([]catalog.Index(nil), t.Indexes...)
+	for i := range n.Indexes {
+		n.Indexes[i].Columns = append([]int(nil), n.Indexes[i].Columns...)
+	}
 	return &n
 }
 

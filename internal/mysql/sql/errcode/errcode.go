@@ -129,3 +129,9 @@ var DBAccessDenied = Kind{1044, "42000", "Access denied for user '%s'@'%s' to da
 
 // UnknownInfoSchemaTable is ER_UNKNOWN_TABLE.
 var UnknownInfoSchemaTable = Kind{1109, "42S02", "Unknown table '%s' in %s"}
+
+// ALTER TABLE errors.
+var (
+	CantRemoveAllFields = Kind{1090, "42000", "You can't delete all columns with ALTER TABLE; use DROP TABLE instead"}
+	InvalidUseOfNull    = Kind{1138, "22004", "Invalid use of NULL value"}
+)
