@@ -78,3 +78,34 @@ func BenchmarkInsertCommit(b *testing.B) {
 	st := e.Stats()
 	b.ReportMetric(float64(st["Innodb_os_log_fsyncs"])/float64(b.N), "fsyncs/op")
 }
+
+// BenchmarkScan100 is the engine part of sysbench's range queries: a
+// 100-row clustered-index range per transaction.
+func BenchmarkScan100(b *testing.B) {
+	const rows = 100000
+	e, id := benchTable(b, rows)
+	var seq atomic.Uint64
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		n := seq.Add(1) * 7919
+		for pb.Next() {
+			n = n*6364136223846793005 + 1442695040888963407
+			start := (n >> 33) % (rows - 100)
+			tx, _ := e.Begin(context.Background(), TxnOptions{ReadOnly: true})
+			c, err := tx.Scan(id, 0, Bound{Key: binary.BigEndian.AppendUint64(nil, start), Inclusive: true},
+				Bound{Key: binary.BigEndian.AppendUint64(nil, start+100)}, false, LockNone)
+			if err != nil {
+				b.Fatal(err)
+			}
+			k := 0
+			for c.Next() {
+				k++
+			}
+			c.Close()
+			tx.Commit()
+			if k != 100 {
+				b.Fatalf("%d rows", k)
+			}
+		}
+	})
+}

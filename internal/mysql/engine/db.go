@@ -74,6 +74,8 @@ type db struct {
 	trxSys *undo.Sys
 	locks  *lock.Table
 	rows   rowStats
+	// cursors pools btree cursors for Scan.
+	cursors sync.Pool
 
 	txnID    atomic.Uint64 // last handed out
 	txnLimit atomic.Uint64 // persisted bound: IDs below it are covered

@@ -119,7 +119,13 @@ func (t *txn) Scan(id TableID, index int, lo, hi Bound, desc bool, mode LockMode
 	if err != nil {
 		return nil, err
 	}
-	c := tr.Scan(btree.Bound{Key: lo.Key, Inclusive: lo.Inclusive}, btree.Bound{Key: hi.Key, Inclusive: hi.Inclusive}, desc)
+	// btree cursors (with their copy buffers) are pooled: a range query
+	// then costs no allocation but the small wrapper.
+	c, _ := t.d.cursors.Get().(*btree.Cursor)
+	if c == nil {
+		c = new(btree.Cursor)
+	}
+	c.Reset(tr, btree.Bound{Key: lo.Key, Inclusive: lo.Inclusive}, btree.Bound{Key: hi.Key, Inclusive: hi.Inclusive}, desc)
 	cur := &cursor{c: c, d: t.d}
 	if mode != LockNone && index == 0 {
 		cur.txn, cur.table, cur.tree, cur.mode = t, id, tr, mode
@@ -332,7 +338,7 @@ type cursor struct {
 }
 
 func (c *cursor) Next() bool {
-	if c.err != nil {
+	if c.err != nil || c.c == nil {
 		return false
 	}
 	for c.c.Next() {
@@ -361,21 +367,43 @@ func (c *cursor) Next() bool {
 	}
 	return false
 }
-func (c *cursor) Key() []byte { return c.c.Key() }
+func (c *cursor) Key() []byte {
+	if c.c == nil {
+		return nil
+	}
+	return c.c.Key()
+}
+
 func (c *cursor) Value() []byte {
 	if c.fresh {
 		return c.val
 	}
+	if c.c == nil {
+		return nil
+	}
 	return c.c.Value()
 }
+
 func (c *cursor) Err() error {
-	if c.err != nil {
+	if c.err != nil || c.c == nil {
 		return c.err
 	}
 	return c.c.Err()
 }
+
+// Close returns the btree cursor to the pool; the wrapper stays closed.
 func (c *cursor) Close() error {
 	c.d.rows.read.Add(c.n)
 	c.n = 0
+	if c.c != nil {
+		if c.err == nil {
+			c.err = c.c.Err()
+		}
+		if c.c.Footprint() <= 1<<20 { // do not keep the buffers of a scan of huge rows
+			c.c.Reset(nil, btree.Bound{}, btree.Bound{}, false)
+			c.d.cursors.Put(c.c)
+		}
+		c.c = nil
+	}
 	return nil
 }

@@ -50,6 +50,9 @@ func (c *Cursor) Reset(t *Tree, lo, hi Bound, desc bool) {
 	*c = Cursor{t: t, lo: lo, hi: hi, desc: desc, arena: c.arena[:0], ents: c.ents[:0], last: c.last[:0]}
 }
 
+// Footprint is the bytes of buffers the cursor keeps for reuse.
+func (c *Cursor) Footprint() int { return cap(c.arena) + cap(c.ents)*40 + cap(c.last) }
+
 // Next advances; false at the end or on error (see Err).
 func (c *Cursor) Next() bool {
 	if c.err != nil {
