@@ -316,12 +316,8 @@ func (c *conn) comStmtPrepare(query string) {
 		c.stmts = make(map[uint32]*stmt)
 	}
 	c.stmts[id] = &stmt{prep: p}
-	var warnings uint16
-	if w := c.sess.Warnings(); len(w) > 0 {
-		warnings = uint16(min(len(w), 65535))
-	}
 	c.pc.WritePrepareOK(c.caps, &wire.PrepareOK{
-		StmtID: id, Columns: c.columns(p.Columns), Params: p.ParamCount, Warnings: warnings,
+		StmtID: id, Columns: c.columns(p.Columns), Params: p.ParamCount,
 	}, c.status())
 }
 

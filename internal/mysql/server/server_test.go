@@ -472,3 +472,31 @@ func TestDriverAuthPlugins(t *testing.T) {
 		}
 	}
 }
+
+// TestTooManyConnections: past max_connections a client gets 1040 instead
+// of a greeting, and a slot freed by a leaving client is usable again.
+func TestTooManyConnections(t *testing.T) {
+	_, addr := startServer(t, Config{MaxConnections: 1})
+	first, reply := dialRaw(t, addr, "root", nil, testClientCaps)
+	if reply[0] != 0 {
+		t.Fatalf("first: %s", errText(reply))
+	}
+	_, reply = dialRaw(t, addr, "root", nil, testClientCaps)
+	if errText(reply) != "#08004 Too many connections" {
+		t.Fatalf("second: %q", errText(reply))
+	}
+	first.pc.ResetSequence()
+	first.pc.WritePacket([]byte{wire.ComQuit})
+	first.flush()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, reply = dialRaw(t, addr, "root", nil, testClientCaps)
+		if reply[0] == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after COM_QUIT: %q", errText(reply))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
