@@ -193,7 +193,7 @@ type rowSource struct {
 	key []byte
 	row []types.Value
 	// virtual produces the rows of an information_schema view
-	virtual func() [][]types.Value
+	virtual func(*stmtCtx) ([][]types.Value, error)
 	vrows   [][]types.Value
 	vpos    int
 	n       int // rows read, for periodic cancellation checks
@@ -205,7 +205,11 @@ func (rs *rowSource) open(c *evalCtx) error {
 	rs.done, rs.point = false, false
 	if rs.virtual != nil {
 		if rs.vrows == nil {
-			rs.vrows = rs.virtual()
+			rows, err := rs.virtual(rs.st)
+			if err != nil {
+				return err
+			}
+			rs.vrows = rows
 		}
 		rs.vpos = 0
 		return nil

@@ -19,7 +19,7 @@ type source struct {
 	table  *catalog.Table
 	offset int // position of its first column in the joined row
 	// virtual lists the rows of an information_schema view (nil for stored tables)
-	virtual func() [][]types.Value
+	virtual func(*stmtCtx) ([][]types.Value, error)
 }
 
 // scope resolves column names for one query block.

@@ -4,7 +4,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dolthub/vitess/go/vt/sqlparser"
+
 	"github.com/tandem-db/tandem/internal/mysql/sql/catalog"
+	"github.com/tandem-db/tandem/internal/mysql/sql/errcode"
+	"github.com/tandem-db/tandem/internal/mysql/sql/parse"
 	"github.com/tandem-db/tandem/internal/mysql/sql/types"
 )
 
@@ -209,7 +213,7 @@ func (x *Executor) sortedTables() []*catalog.Table {
 }
 
 // infoSchemaTable builds the definition of an information_schema view, and its rows.
-func (x *Executor) infoSchemaTable(name string) (*catalog.Table, func() [][]types.Value, bool) {
+func (x *Executor) infoSchemaTable(name string) (*catalog.Table, func(*stmtCtx) ([][]types.Value, error), bool) {
 	it, ok := infoTables()[strings.ToLower(name)]
 	if !ok {
 		return nil, nil, false
@@ -223,5 +227,45 @@ func (x *Executor) infoSchemaTable(name string) (*catalog.Table, func() [][]type
 		t.Columns = append(t.Columns, col)
 	}
 	t.Init()
-	return t, func() [][]types.Value { return it.rows(x) }, true
+	return t, func(*stmtCtx) ([][]types.Value, error) { return it.rows(x), nil }, true
+}
+
+// derivedTable compiles FROM (SELECT …) AS alias into a table definition
+// whose rows the subquery produces when the outer query opens it.
+func (x *Executor) derivedTable(s *Session, sq *sqlparser.Subquery, alias string, params *int) (*catalog.Table, func(*stmtCtx) ([][]types.Value, error), error) {
+	pl, err := x.compileSelect(s, sq.Select, parse.Parsed{}, params, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	t := &catalog.Table{Name: alias, Indexes: []catalog.Index{{Name: "PRIMARY", Hidden: true}}}
+	seen := map[string]bool{}
+	for _, c := range pl.columns {
+		if seen[strings.ToLower(c.Name)] {
+			return nil, nil, errcode.DupFieldName.New(c.Name)
+		}
+		seen[strings.ToLower(c.Name)] = true
+		t.Columns = append(t.Columns, derivedColumn(c))
+	}
+	t.Init()
+	return t, func(st *stmtCtx) ([][]types.Value, error) { return x.execSelect(st, pl) }, nil
+}
+
+// derivedColumn picks a column type that describes a result column.
+func derivedColumn(c Column) catalog.Column {
+	col := catalog.Column{Name: c.Name, NotNull: c.Flags&FlagNotNull != 0, Unsigned: c.Flags&FlagUnsigned != 0}
+	switch c.Type {
+	case TypeTiny, TypeShort, TypeInt24, TypeLong, TypeLonglong, TypeYear:
+		col.Type, col.TypeName = catalog.TypeBigInt, "bigint"
+	case TypeNewDecimal:
+		col.Type, col.Precision, col.Scale, col.TypeName = catalog.TypeDecimal, 65, int(min(c.Decimals, 30)), "decimal"
+	case TypeFloat, TypeDouble:
+		col.Type, col.TypeName = catalog.TypeDouble, "double"
+	case TypeDate:
+		col.Type, col.TypeName = catalog.TypeDate, "date"
+	case TypeDatetime, TypeTimestamp:
+		col.Type, col.Fsp, col.TypeName = catalog.TypeDatetime, int(min(c.Decimals, 6)), "datetime"
+	default:
+		col.Type, col.Length, col.TypeName = catalog.TypeText, 1<<32-1, "longtext"
+	}
+	return col
 }

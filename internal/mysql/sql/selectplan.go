@@ -157,18 +157,27 @@ func (o *enumOrder) eval(c *evalCtx) (types.Value, error) {
 func (x *Executor) addSources(s *Session, te sqlparser.TableExpr, sc *scope, pl *selectPlan, on *[]sqlparser.Expr) error {
 	switch te := te.(type) {
 	case *sqlparser.AliasedTableExpr:
+		var virtual func(*stmtCtx) ([][]types.Value, error)
+		var t *catalog.Table
+		var err error
 		tn, ok := te.Expr.(sqlparser.TableName)
-		if !ok {
-			return errcode.NotSupported.New("derived tables")
+		if sq, isSub := te.Expr.(*sqlparser.Subquery); isSub {
+			if te.As.String() == "" {
+				return errcode.DerivedMustHaveAlias.New()
+			}
+			if t, virtual, err = x.derivedTable(s, sq, te.As.String(), sc.params); err != nil {
+				return err
+			}
+		} else if !ok {
+			return errcode.NotSupported.New(sqlparser.String(te.Expr))
 		}
-		var virtual func() [][]types.Value
 		schema := tn.DbQualifier.String()
 		if schema == "" {
 			schema = s.DB
 		}
-		var t *catalog.Table
-		var err error
-		if strings.EqualFold(schema, infoSchemaName) {
+		if t != nil {
+			// a derived table
+		} else if strings.EqualFold(schema, infoSchemaName) {
 			var ok bool
 			if t, virtual, ok = x.infoSchemaTable(tn.Name.String()); !ok {
 				return errcode.UnknownInfoSchemaTable.New(tn.Name.String(), infoSchemaName)

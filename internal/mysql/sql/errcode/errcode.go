@@ -135,3 +135,6 @@ var (
 	CantRemoveAllFields = Kind{1090, "42000", "You can't delete all columns with ALTER TABLE; use DROP TABLE instead"}
 	InvalidUseOfNull    = Kind{1138, "22004", "Invalid use of NULL value"}
 )
+
+// DerivedMustHaveAlias is ER_DERIVED_MUST_HAVE_ALIAS.
+var DerivedMustHaveAlias = Kind{1248, "42000", "Every derived table must have its own alias"}
