@@ -271,6 +271,9 @@ func (c *client) runBatch() bool {
 		}
 		blocked := c.blocked != nil
 		closing := c.closing || c.closeAfter
+		// No value read during the batch is referenced any more: the
+		// replies hold copies.
+		s.ks.CommandDone()
 		s.mu.Unlock()
 		if !c.flush() {
 			return false

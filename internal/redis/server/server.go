@@ -210,6 +210,7 @@ func (s *Server) cron() {
 			s.ks.ActiveExpireCycle(time.Second / time.Duration(hz) / 4)
 		}
 		s.clientsCronLocked()
+		s.ks.CommandDone()
 		s.mu.Unlock()
 	}
 }
