@@ -386,6 +386,11 @@ func (x *Executor) compileSelectBlock(s *Session, sel *sqlparser.Select, p parse
 	}
 	pl.aggs = aggs
 	pl.grouped = len(aggs) > 0 || len(pl.groupBy) > 0
+	if pl.grouped && strings.Contains(x.sqlMode(s), "ONLY_FULL_GROUP_BY") {
+		if err := checkFullGroupBy(pl); err != nil {
+			return nil, err
+		}
+	}
 	if len(pl.sources) == 1 && !pl.grouped && len(pl.order) > 0 {
 		orderByIndex(pl)
 	}
@@ -442,4 +447,79 @@ func orderByIndex(pl *selectPlan) {
 		}
 	}
 	p.desc, p.ordered = desc, true
+}
+
+// checkFullGroupBy rejects select-list columns that are neither grouped nor
+// functionally dependent on the grouped columns (ONLY_FULL_GROUP_BY): a
+// column is dependent when GROUP BY holds it or its table's whole primary key.
+func checkFullGroupBy(pl *selectPlan) error {
+	grouped := map[int]bool{}
+	for _, g := range pl.groupBy {
+		if c, ok := g.(*colExpr); ok {
+			grouped[c.idx] = true
+		}
+	}
+	dependent := func(idx int) bool {
+		if grouped[idx] {
+			return true
+		}
+		for _, src := range pl.sources {
+			if idx < src.offset || idx >= src.offset+len(src.table.Columns) {
+				continue
+			}
+			pk := src.table.PKColumns()
+			if len(pk) == 0 {
+				return false
+			}
+			for _, ci := range pk {
+				if !grouped[src.offset+ci] {
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	}
+	for i, out := range pl.outputs {
+		if bad := firstColumn(out, dependent); bad >= 0 {
+			name := pl.columnName(bad)
+			if len(pl.groupBy) == 0 {
+				return errcode.MixOfGroupFunc.New(i+1, name)
+			}
+			return errcode.WrongFieldWithGroup.New(i+1, name)
+		}
+	}
+	return nil
+}
+
+// firstColumn returns the first column position e reads outside aggregates
+// for which ok is false (-1 if none).
+func firstColumn(e expr, ok func(int) bool) int {
+	switch e := e.(type) {
+	case *colExpr:
+		if !ok(e.idx) {
+			return e.idx
+		}
+		return -1
+	case *aggRef, *subqueryExpr:
+		return -1
+	case *enumOrder:
+		return firstColumn(e.e, ok)
+	}
+	for _, c := range children(e) {
+		if bad := firstColumn(c, ok); bad >= 0 {
+			return bad
+		}
+	}
+	return -1
+}
+
+// columnName renders a joined-row position as 'schema.table.column'.
+func (pl *selectPlan) columnName(idx int) string {
+	for _, src := range pl.sources {
+		if idx >= src.offset && idx < src.offset+len(src.table.Columns) {
+			return src.schema + "." + src.alias + "." + src.table.Columns[idx-src.offset].Name
+		}
+	}
+	return "?"
 }
