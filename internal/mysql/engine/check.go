@@ -89,3 +89,13 @@ func TreeStats(e Engine, id TableID, index int) (btree.CheckStats, error) {
 	}
 	return t.trees[index].Check(nil)
 }
+
+// Flush writes every dirty page back and advances the redo checkpoint (a
+// sharp checkpoint, as at a slow shutdown) on an engine opened by Open.
+func Flush(e Engine) error {
+	d, ok := e.(*db)
+	if !ok {
+		return ErrNotInnoDB
+	}
+	return d.Checkpoint()
+}

@@ -97,3 +97,34 @@ func TestDumpAndCheck(t *testing.T) {
 		t.Fatalf("check passed a corrupt page:\n%s", out.String())
 	}
 }
+
+func TestDumpUndo(t *testing.T) {
+	fs := vfs.NewMem()
+	e, err := engine.Open(engine.Options{Dir: "/u", FS: fs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _ := e.CreateTable(engine.TableSpec{Schema: "s", Name: "t"})
+	tx, _ := e.Begin(context.Background(), engine.TxnOptions{})
+	tx.Insert(info.ID, 0, []byte("k1"), []byte("v1"))
+	tx.Update(info.ID, 0, []byte("k1"), []byte("v2"))
+	// Write the pages out while the transaction is open, then look at the disk.
+	if err := engine.Flush(e); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := DumpUndo(&out, fs, "/u/mysql/ibdata1"); err != nil {
+		t.Fatal(err)
+	}
+	o := out.String()
+	if !strings.Contains(o, "bytes of undo") || strings.Index(o, " update table=") > strings.Index(o, " insert table=") ||
+		!strings.Contains(o, "key=6b31 old_value=2 bytes") {
+		t.Fatalf("undo dump:\n%s", o)
+	}
+	tx.Rollback()
+	e.Close()
+	out.Reset()
+	if err := DumpUndo(&out, fs, "/u/mysql/ibdata1"); err != nil || !strings.Contains(out.String(), "no active transactions") {
+		t.Fatalf("after close: %v\n%s", err, out.String())
+	}
+}
