@@ -13,6 +13,7 @@ package main
 
 import (
 	"database/sql"
+	"errors"
 	"flag"
 	"fmt"
 	"log"
@@ -163,37 +164,67 @@ func startTandem(work string) *server {
 	if *tandemAddr != "" {
 		return &server{name: "tandem", addr: *tandemAddr, stop: func() {}}
 	}
-	bin := *tandemBin
-	if bin == "" {
-		bin = filepath.Join(work, "tandem")
-		out, err := exec.Command("go", "build", "-o", bin, "github.com/tandem-db/tandem/cmd/tandem").CombinedOutput()
+	if *tandemBin != "" {
+		s, err := launchTandem(work, *tandemBin)
 		if err != nil {
-			log.Fatalf("go build cmd/tandem: %v\n%s", err, out)
+			log.Fatal(err)
 		}
+		return s
 	}
+	// cmd/tandem, or while it does not build or serve SQL yet, the
+	// test-only main with the same SQL server and engine.
+	var errs []string
+	for _, pkg := range []string{"cmd/tandem", "tests/crash/mysqlserverd"} {
+		bin := filepath.Join(work, filepath.Base(pkg))
+		out, err := exec.Command("go", "build", "-o", bin, "github.com/tandem-db/tandem/"+pkg).CombinedOutput()
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("go build %s: %v\n%s", pkg, err, out))
+			continue
+		}
+		s, err := launchTandem(work, bin)
+		if err == nil {
+			log.Printf("tandem: %s", pkg)
+			return s
+		}
+		errs = append(errs, err.Error())
+	}
+	log.Fatal(strings.Join(errs, "\n"))
+	return nil
+}
+
+func launchTandem(work, bin string) (*server, error) {
 	port := freePort()
-	cmd := exec.Command(bin, "--port", "0", "--mysql-port", strconv.Itoa(port), "--dir", filepath.Join(work, "tandem-data"),
-		"--innodb-buffer-pool-size", strings.ToLower(*pool))
-	logf, err := os.Create(filepath.Join(work, "tandem.log"))
+	dataDir, err := os.MkdirTemp(work, "tandem-data-")
 	if err != nil {
-		log.Fatal(err)
+		return nil, err
+	}
+	cmd := exec.Command(bin, "--port", "0", "--mysql-port", strconv.Itoa(port), "--dir", dataDir,
+		"--innodb-buffer-pool-size", strings.ToLower(*pool))
+	logPath := filepath.Join(work, filepath.Base(bin)+".log")
+	logf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
 	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
-		log.Fatal(err)
+		return nil, err
 	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
 	s := &server{name: "tandem", addr: fmt.Sprintf("127.0.0.1:%d", port), stop: func() {
 		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-exited:
 		case <-time.After(30 * time.Second):
 			_ = cmd.Process.Kill()
 		}
 	}}
-	waitReady(s, filepath.Join(work, "tandem.log"))
-	return s
+	if err := waitReady(s, exited, logPath); err != nil {
+		s.stop()
+		out, _ := os.ReadFile(logPath)
+		return nil, fmt.Errorf("%s: %v\n%s", bin, err, out)
+	}
+	return s, nil
 }
 
 func startMariaDB() *server {
@@ -230,18 +261,27 @@ func benchDir() string {
 	return "."
 }
 
-func waitReady(s *server, logPath string) {
+// waitReady waits until s answers a ping, giving up when its process exits,
+// when its log says it does not serve SQL, or after two minutes.
+func waitReady(s *server, exited <-chan struct{}, logPath string) error {
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		db, _ := sql.Open("mysql", "root@tcp("+s.addr+")/")
 		err := db.Ping()
 		db.Close()
 		if err == nil {
-			return
+			return nil
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("exited before serving SQL: %v", err)
+		default:
+		}
+		if out, _ := os.ReadFile(logPath); strings.Contains(string(out), "SQL server not wired in yet") {
+			return errors.New("does not serve SQL yet")
 		}
 		if time.Now().After(deadline) {
-			out, _ := os.ReadFile(logPath)
-			log.Fatalf("%s at %s did not start: %v\n%s", s.name, s.addr, err, out)
+			return fmt.Errorf("not serving SQL at %s after 2 minutes: %v", s.addr, err)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
