@@ -19,8 +19,8 @@ type harness struct {
 	reopen func(t *testing.T, e engine.Engine) engine.Engine
 }
 
-func innodbHarness(fs vfs.FS, dir string) harness {
-	opts := engine.Options{Dir: dir, FS: fs, BufferPoolSize: 1 << 20}
+func innodbHarness(fs vfs.FS, dir string, pageSize int) harness {
+	opts := engine.Options{Dir: dir, FS: fs, BufferPoolSize: 32 * int64(max(pageSize, 16384)), PageSize: pageSize}
 	return harness{
 		open: func(t *testing.T) engine.Engine {
 			e, err := engine.Open(opts)
@@ -43,8 +43,10 @@ func innodbHarness(fs vfs.FS, dir string) harness {
 }
 
 func TestContract(t *testing.T) {
-	t.Run("innodb-mem", func(t *testing.T) { runContract(t, innodbHarness(vfs.NewMem(), "/data")) })
-	t.Run("innodb-os", func(t *testing.T) { runContract(t, innodbHarness(vfs.Default, t.TempDir())) })
+	t.Run("innodb-mem", func(t *testing.T) { runContract(t, innodbHarness(vfs.NewMem(), "/data", 0)) })
+	t.Run("innodb-mem-32k", func(t *testing.T) { runContract(t, innodbHarness(vfs.NewMem(), "/data", 32<<10)) })
+	t.Run("innodb-mem-64k", func(t *testing.T) { runContract(t, innodbHarness(vfs.NewMem(), "/data", 64<<10)) })
+	t.Run("innodb-os", func(t *testing.T) { runContract(t, innodbHarness(vfs.Default, t.TempDir(), 0)) })
 	t.Run("memory", func(t *testing.T) {
 		runContract(t, harness{open: func(*testing.T) engine.Engine { return memory.New() }})
 	})

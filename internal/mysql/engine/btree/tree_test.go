@@ -72,9 +72,10 @@ func checkAgainst(t *testing.T, tr *Tree, m model) {
 }
 
 func TestRandomAgainstModel(t *testing.T) {
-	for _, poolPages := range []int{32, 1024} {
-		t.Run(fmt.Sprint("pool", poolPages), func(t *testing.T) {
-			tr := newTestTree(t, 16<<10, poolPages)
+	for _, c := range []struct{ pageSize, poolPages int }{{16 << 10, 32}, {16 << 10, 1024}, {64 << 10, 32}} {
+		poolPages := c.poolPages
+		t.Run(fmt.Sprintf("page%dk-pool%d", c.pageSize>>10, poolPages), func(t *testing.T) {
+			tr := newTestTree(t, c.pageSize, poolPages)
 			rng := rand.New(rand.NewPCG(1, uint64(poolPages)))
 			m := model{}
 			val := func() string {
