@@ -455,6 +455,9 @@ func orderByIndex(pl *selectPlan) {
 func checkFullGroupBy(pl *selectPlan) error {
 	grouped := map[int]bool{}
 	for _, g := range pl.groupBy {
+		if eo, ok := g.(*enumOrder); ok {
+			g = eo.e
+		}
 		if c, ok := g.(*colExpr); ok {
 			grouped[c.idx] = true
 		}
