@@ -260,6 +260,20 @@ func (c *Config) directives() []directive {
 		{name: "lfu-decay-time", def: "1", set: intArg(&c.LFUDecayTime, 0, math.MaxInt32), mutable: true},
 		{name: "client-output-buffer-limit", def: "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", set: setOutputLimits, mutable: true,
 			get: outputLimitsText, multiArg: true},
+		// tandem never forks into the background nor replicates (yet):
+		// these directives exist with the only values that are true.
+		{name: "daemonize", def: "no", set: func(_ *Config, v string) error {
+			if !strings.EqualFold(v, "no") {
+				return fmt.Errorf("daemonize yes is not supported: run tandem under a supervisor")
+			}
+			return nil
+		}, get: func(*Config) string { return "no" }},
+		{name: "replicaof", alias: "slaveof", def: "", set: func(_ *Config, v string) error {
+			if strings.TrimSpace(v) != "" {
+				return fmt.Errorf("replication is not supported")
+			}
+			return nil
+		}},
 		{name: "latency-tracking", def: "yes", set: boolArg(&c.LatencyTracking), mutable: true, get: boolText(&c.LatencyTracking)},
 		{name: "latency-tracking-info-percentiles", def: "50 99 99.9", set: setPercentiles, mutable: true, get: percentilesText, multiArg: true},
 		{name: "latency-monitor-threshold", def: "0", set: int64Arg(&c.LatencyMonitorThreshold, 0, math.MaxInt64), mutable: true},
