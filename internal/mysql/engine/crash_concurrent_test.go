@@ -16,7 +16,7 @@ import (
 // follows it, and each transaction's two rows are both there or both absent.
 func TestCrashConcurrentCommits(t *testing.T) {
 	fs := vfs.NewMem()
-	opts := Options{Dir: "/cc", FS: fs, BufferPoolSize: 48 * 16384, CheckpointInterval: time.Hour}
+	opts := Options{Dir: "/cc", FS: fs, BufferPoolSize: 48 * 16384, CheckpointInterval: time.Hour, LogSegmentSize: 32 << 10}
 	d, err := open(opts)
 	if err != nil {
 		t.Fatal(err)

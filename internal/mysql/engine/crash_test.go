@@ -222,7 +222,7 @@ func testCrash(t *testing.T, pick func(int) int) {
 		}
 		return fs.CrashTorn(4096, pick)
 	}
-	opts := Options{Dir: "/data", FS: fs, BufferPoolSize: 32 * 16384, CheckpointInterval: time.Hour}
+	opts := Options{Dir: "/data", FS: fs, BufferPoolSize: 32 * 16384, CheckpointInterval: time.Hour, LogSegmentSize: 64 << 10}
 	d, err := open(opts)
 	if err != nil {
 		t.Fatal(err)
