@@ -871,17 +871,38 @@ func bzpopCommand(c *Ctx, fromMax bool) {
 		return
 	}
 	keys := c.Args[1 : len(c.Args)-1]
-	for _, k := range keys {
-		z, ok, wrong := lookupZSet(c, k)
-		if wrong {
-			return
-		}
-		if ok && z.Len() > 0 {
+	if k, ok := readyZSetKey(c, keys); ok {
+		if k != nil {
 			zpopGeneric(c, [][]byte{k}, fromMax, true, -1, false, false)
-			return
 		}
+		return
 	}
 	c.Block(keys, timeout, func(w *resp.Writer) { w.NullArray() })
+}
+
+// readyZSetKey finds the first of keys holding a non-empty sorted set for
+// a blocking pop. done reports that the command must not block: key is
+// the one to pop from, or nil after a WRONGTYPE error was written. When the
+// client was woken up, keys of another type are passed over as Redis does
+// (the client stays blocked) instead of failing the command.
+func readyZSetKey(c *Ctx, keys [][]byte) (key []byte, done bool) {
+	for _, k := range keys {
+		v, found := c.DB.Lookup(k)
+		if !found {
+			continue
+		}
+		if v.Type != keyspace.TypeZSet {
+			if c.Unblocked {
+				continue
+			}
+			c.Error(ErrWrongType)
+			return nil, true
+		}
+		if v.Obj.(*zset.ZSet).Len() > 0 {
+			return k, true
+		}
+	}
+	return nil, false
 }
 
 // zmpopCommand serves ZMPOP (numkeysAt 1) and BZMPOP (numkeysAt 2, after
@@ -936,15 +957,11 @@ func zmpopCommand(c *Ctx, numkeysAt int, block bool) {
 		zpopGeneric(c, keys, fromMax, true, count, true, true)
 		return
 	}
-	for _, k := range keys {
-		z, ok, wrong := lookupZSet(c, k)
-		if wrong {
-			return
-		}
-		if ok && z.Len() > 0 {
+	if k, ok := readyZSetKey(c, keys); ok {
+		if k != nil {
 			zpopGeneric(c, [][]byte{k}, fromMax, true, count, true, false)
-			return
 		}
+		return
 	}
 	c.Block(keys, timeout, func(w *resp.Writer) { w.NullArray() })
 }
