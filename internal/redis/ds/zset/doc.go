@@ -14,5 +14,5 @@
 // Caveats: scores are never NaN (callers reject NaN before calling Add).
 // MemoryUsage is an estimate kept incrementally, O(1).
 //
-// It imports only the standard library; never keyspace or command.
+// It imports keyspace only for the Type constant; never command or server.
 package zset

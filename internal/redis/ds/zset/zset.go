@@ -1,6 +1,10 @@
 package zset
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/tandem-db/tandem/internal/redis/keyspace"
+)
 
 // ZSet is a sorted set. The zero value is not usable; call New.
 type ZSet struct {
@@ -385,3 +389,6 @@ func (z *ZSet) RemoveRanks(start, stop int) int {
 	}
 	return k
 }
+
+// Type is the keyspace type of a sorted set.
+func (z *ZSet) Type() keyspace.Type { return keyspace.TypeZSet }
