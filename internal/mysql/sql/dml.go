@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/dolthub/vitess/go/vt/sqlparser"
@@ -634,7 +634,7 @@ func (x *Executor) collectRows(st *stmtCtx, t *catalog.Table, sc *scope, where *
 		}
 	}
 	if len(order) > 0 {
-		sort.SliceStable(out, func(i, j int) bool { return lessKeys(out[i].sort, out[j].sort, order) })
+		slices.SortStableFunc(out, func(a, b matchedRow) int { return cmpKeys(a.sort, b.sort, order) })
 		if lim >= 0 && int64(len(out)) > lim {
 			out = out[:lim]
 		}

@@ -2,7 +2,7 @@ package sql
 
 import (
 	"context"
-	"sort"
+	"slices"
 
 	"github.com/dolthub/vitess/go/vt/sqlparser"
 
@@ -178,7 +178,7 @@ func (x *Executor) execSelect(st *stmtCtx, pl *selectPlan) ([][]types.Value, err
 		}
 	}
 	if len(pl.order) > 0 {
-		sort.SliceStable(rows, func(i, j int) bool { return lessKeys(rows[i].keys, rows[j].keys, pl.order) })
+		slices.SortStableFunc(rows, func(a, b sortRow) int { return cmpKeys(a.keys, b.keys, pl.order) })
 	}
 	if offset > 0 {
 		if offset >= int64(len(rows)) {
@@ -416,8 +416,8 @@ func all(c *evalCtx, conds []expr) (bool, error) {
 	return true, nil
 }
 
-// lessKeys orders two rows by their ORDER BY keys (NULLs first, as MySQL sorts them).
-func lessKeys(a, b []types.Value, order []orderItem) bool {
+// cmpKeys orders two rows by their ORDER BY keys (NULLs first, as MySQL sorts them).
+func cmpKeys(a, b []types.Value, order []orderItem) int {
 	for k, o := range order {
 		x, y := a[k], b[k]
 		var r int
@@ -434,8 +434,8 @@ func lessKeys(a, b []types.Value, order []orderItem) bool {
 			r = -r
 		}
 		if r != 0 {
-			return r < 0
+			return r
 		}
 	}
-	return false
+	return 0
 }
