@@ -256,15 +256,17 @@ func setGeneric(c *Ctx, f setFlags, key, val, expire []byte, intReply bool) {
 			c.W.Null()
 		}
 	}
-	_, found := c.DB.Lookup(key)
-	if (f&setNX != 0 && found) || (f&setXX != 0 && !found) {
-		if intReply {
-			c.W.Int(0)
-		} else if f&setGet == 0 {
-			c.W.Null()
+	if f&(setNX|setXX) != 0 {
+		_, found := c.DB.Lookup(key)
+		if (f&setNX != 0 && found) || (f&setXX != 0 && !found) {
+			if intReply {
+				c.W.Int(0)
+			} else if f&setGet == 0 {
+				c.W.Null()
+			}
+			c.Propagate()
+			return
 		}
-		c.Propagate()
-		return
 	}
 	c.DB.SetString(key, val, at, f&setKeepTTL != 0)
 	c.Modified(key)
