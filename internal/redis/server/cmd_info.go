@@ -248,6 +248,14 @@ func (a *admin) writeInfoSection(b *infoBuilder, name string, self *client) {
 			dsPerc = float64(m.dataset) * 100 / float64(m.used)
 		}
 		b.str("used_memory_dataset_perc", strconv.FormatFloat(dsPerc, 'f', 2, 64)+"%")
+		// The Go heap is the allocator: its view of allocated, in-use
+		// and resident bytes.
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		allocated, active, resident := int64(ms.HeapAlloc), int64(ms.HeapInuse), int64(ms.Sys-ms.HeapReleased)
+		b.int("allocator_allocated", allocated)
+		b.int("allocator_active", active)
+		b.int("allocator_resident", resident)
 		total := totalSystemMemory()
 		b.int("total_system_memory", total)
 		b.str("total_system_memory_human", bytesToHuman(total))
@@ -267,11 +275,19 @@ func (a *admin) writeInfoSection(b *infoBuilder, name string, self *client) {
 		b.int("maxmemory", s.cfg.MaxMemory)
 		b.str("maxmemory_human", bytesToHuman(s.cfg.MaxMemory))
 		b.str("maxmemory_policy", s.cfg.MaxMemoryPolicy)
-		frag := 0.0
-		if m.used > 0 {
-			frag = float64(m.rss) / float64(m.used)
+		ratio := func(a, b int64) float64 {
+			if b <= 0 {
+				return 0
+			}
+			return float64(a) / float64(b)
 		}
-		b.float("mem_fragmentation_ratio", frag, 2)
+		b.float("allocator_frag_ratio", ratio(active, allocated), 2)
+		b.int("allocator_frag_bytes", active-allocated)
+		b.float("allocator_rss_ratio", ratio(resident, active), 2)
+		b.int("allocator_rss_bytes", resident-active)
+		b.float("rss_overhead_ratio", ratio(m.rss, resident), 2)
+		b.int("rss_overhead_bytes", m.rss-resident)
+		b.float("mem_fragmentation_ratio", ratio(m.rss, m.used), 2)
 		b.int("mem_fragmentation_bytes", m.rss-m.used)
 		b.int("mem_not_counted_for_evict", 0)
 		b.int("mem_replication_backlog", 0)
@@ -344,12 +360,19 @@ func (a *admin) writeInfoSection(b *infoBuilder, name string, self *client) {
 		b.int("total_forks", 0)
 		b.int("migrate_cached_sockets", 0)
 		b.int("slave_expires_tracked_keys", 0)
+		// No active defragmentation and no I/O threads: these stay 0.
+		for _, f := range []string{"active_defrag_hits", "active_defrag_misses", "active_defrag_key_hits",
+			"active_defrag_key_misses", "total_active_defrag_time", "current_active_defrag_time"} {
+			b.int(f, 0)
+		}
 		b.int("tracking_total_keys", 0)
 		b.int("tracking_total_items", 0)
 		b.int("tracking_total_prefixes", 0)
 		b.int("unexpected_error_replies", 0)
 		b.int("total_error_replies", st.totalErrors)
 		b.int("dump_payload_sanitizations", 0)
+		b.int("io_threaded_reads_processed", 0)
+		b.int("io_threaded_writes_processed", 0)
 	case "replication":
 		b.section("Replication")
 		b.str("role", "master")
