@@ -84,8 +84,8 @@ func TestCrashConcurrentCommits(t *testing.T) {
 	d.Close()
 	t.Logf("%d crash images", len(images))
 	step := 1
-	if len(images) > 80 {
-		step = len(images) / 80
+	if limit := map[bool]int{false: 80, true: 25}[raceEnabled]; len(images) > limit {
+		step = len(images) / limit
 	}
 	for n := 0; n < len(images); n += step {
 		img := images[n]

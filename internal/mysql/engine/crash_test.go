@@ -242,8 +242,8 @@ func testCrash(t *testing.T, pick func(int) int) {
 	d.Close()
 	t.Logf("%d crash images, %d commits", len(images), len(states)-1)
 	step := 1
-	if testing.Short() && len(images) > 60 {
-		step = len(images) / 60
+	if (testing.Short() || raceEnabled) && len(images) > 30 {
+		step = len(images) / 30
 	}
 	for i := 0; i < len(images); i += step {
 		img := images[i]

@@ -87,7 +87,11 @@ func TestRandomAgainstModel(t *testing.T) {
 				}
 				return string(bytes.Repeat([]byte{byte('a' + rng.IntN(26))}, rng.IntN(300)))
 			}
-			for step := 0; step < 3000; step++ {
+			steps := 3000
+			if raceEnabled {
+				steps = 1000
+			}
+			for step := 0; step < steps; step++ {
 				k := fmt.Sprintf("k%05d", rng.IntN(1500))
 				_, exists := m[k]
 				switch op := rng.IntN(10); {

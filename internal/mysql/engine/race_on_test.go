@@ -1,0 +1,6 @@
+//go:build race
+
+package engine
+
+// raceEnabled scales long tests down under the race detector (10-30x slower).
+const raceEnabled = true
