@@ -48,12 +48,26 @@ func (x *Executor) runShow(ctx context.Context, s *Session, sh *sqlparser.Show) 
 	if filter == nil && sh.ShowTablesOpt != nil {
 		filter = sh.ShowTablesOpt.Filter
 	}
+	if sh.ShowCollationFilterOpt != nil {
+		if ce, ok := sh.ShowCollationFilterOpt.(*sqlparser.ComparisonExpr); ok && ce.Operator == sqlparser.LikeStr {
+			if v, ok := ce.Right.(*sqlparser.SQLVal); ok {
+				filter = &sqlparser.ShowFilter{Like: string(v.Val)}
+			}
+		}
+		if filter == nil {
+			return nil, errcode.NotSupported.New("SHOW COLLATION WHERE")
+		}
+	}
 	if filter != nil && filter.Filter != nil {
 		return nil, errcode.NotSupported.New("SHOW … WHERE")
 	}
 	switch typ {
 	case "databases", "schemas":
-		res := &Result{Columns: textColumns("Database")}
+		head := "Database"
+		if filter != nil && filter.Like != "" {
+			head += " (" + filter.Like + ")"
+		}
+		res := &Result{Columns: textColumns(head)}
 		names := append([]string{"information_schema"}, x.eng.Schemas()...)
 		sort.Strings(names)
 		for _, n := range names {
@@ -74,6 +88,9 @@ func (x *Executor) runShow(ctx context.Context, s *Session, sh *sqlparser.Show) 
 			return nil, errcode.BadDatabase.New(db)
 		}
 		cols := []string{"Tables_in_" + db}
+		if filter != nil && filter.Like != "" {
+			cols[0] += " (" + filter.Like + ")"
+		}
 		if sh.Full {
 			cols = append(cols, "Table_type")
 		}
@@ -154,6 +171,59 @@ func (x *Executor) runShow(ctx context.Context, s *Session, sh *sqlparser.Show) 
 			if likeFilter(filter, kv[0]) {
 				res.Rows = append(res.Rows, textRow(kv[0], kv[1]))
 			}
+		}
+		return res, nil
+	case "charset", "character set":
+		res := &Result{Columns: textColumns("Charset", "Description", "Default collation", "Maxlen")}
+		res.Columns[3].Type, res.Columns[3].Charset = TypeLong, CharsetBinary
+		for _, c := range [][4]string{{"ascii", "US ASCII", "ascii_general_ci", "1"}, {"binary", "Binary pseudo charset", "binary", "1"},
+			{"latin1", "cp1252 West European", "latin1_swedish_ci", "1"}, {"utf8mb3", "UTF-8 Unicode", "utf8mb3_general_ci", "3"},
+			{"utf8mb4", "UTF-8 Unicode", "utf8mb4_0900_ai_ci", "4"}} {
+			if likeFilter(filter, c[0]) {
+				n, _ := strconv.Atoi(c[3])
+				res.Rows = append(res.Rows, []types.Value{str(c[0]), str(c[1]), str(c[2]), types.NewInt(int64(n))})
+			}
+		}
+		return res, nil
+	case "collation":
+		res := &Result{Columns: textColumns("Collation", "Charset", "Id", "Default", "Compiled", "Sortlen", "Pad_attribute")}
+		for _, k := range []int{2, 5} {
+			res.Columns[k].Type, res.Columns[k].Charset = TypeLonglong, CharsetBinary
+		}
+		for _, c := range []struct {
+			name, cs string
+			id       int64
+			def, pad string
+		}{{"ascii_general_ci", "ascii", 11, "Yes", "PAD SPACE"}, {"binary", "binary", 63, "Yes", "NO PAD"},
+			{"latin1_swedish_ci", "latin1", 8, "Yes", "PAD SPACE"}, {"utf8mb3_general_ci", "utf8mb3", 33, "Yes", "PAD SPACE"},
+			{"utf8mb4_0900_ai_ci", "utf8mb4", 255, "Yes", "NO PAD"}, {"utf8mb4_bin", "utf8mb4", 46, "", "PAD SPACE"},
+			{"utf8mb4_general_ci", "utf8mb4", 45, "", "PAD SPACE"}, {"utf8mb4_unicode_ci", "utf8mb4", 224, "", "PAD SPACE"}} {
+			if likeFilter(filter, c.name) {
+				res.Rows = append(res.Rows, []types.Value{str(c.name), str(c.cs), types.NewInt(c.id), str(c.def), str("Yes"), types.NewInt(1), str(c.pad)})
+			}
+		}
+		return res, nil
+	case "table status":
+		db := s.DB
+		if sh.ShowTablesOpt != nil && sh.ShowTablesOpt.DbName != "" {
+			db = sh.ShowTablesOpt.DbName
+		}
+		if db == "" {
+			return nil, errcode.NoDatabaseSelected.New()
+		}
+		res := &Result{Columns: textColumns("Name", "Engine", "Version", "Row_format", "Rows", "Avg_row_length", "Data_length", "Max_data_length",
+			"Index_length", "Data_free", "Auto_increment", "Create_time", "Update_time", "Check_time", "Collation", "Checksum", "Create_options", "Comment")}
+		for _, t := range x.sortedTables() {
+			if t.Schema != db || !likeFilter(filter, t.Name) {
+				continue
+			}
+			ai := types.Null
+			if info, ok := x.eng.Table(t.Schema, t.Name); ok && t.AutoIncCol >= 0 {
+				ai = types.NewUint(info.AutoIncrement)
+			}
+			res.Rows = append(res.Rows, []types.Value{str(t.Name), str("InnoDB"), types.NewInt(10), str("Dynamic"), types.NewInt(0), types.NewInt(0),
+				types.NewInt(16384), types.NewInt(0), types.NewInt(0), types.NewInt(0), ai, types.Null, types.Null, types.Null,
+				str("utf8mb4_0900_ai_ci"), types.Null, str(""), str(t.Comment)})
 		}
 		return res, nil
 	case "engines":
