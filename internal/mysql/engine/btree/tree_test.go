@@ -128,7 +128,8 @@ func TestRandomAgainstModel(t *testing.T) {
 					}
 					delete(m, k)
 				}
-				if step%50 == 0 || testing.Short() == false && step%10 == 0 {
+				// The invariant walk after every step (every tenth under -race).
+				if !raceEnabled || step%10 == 0 {
 					checkAgainst(t, tr, m)
 				}
 			}
