@@ -194,6 +194,10 @@ func (x *Executor) dispatch(ctx context.Context, s *Session, p parse.Parsed, arg
 	case *sqlparser.ReleaseSavepoint:
 		return x.releaseSavepoint(s, st.Identifier)
 	case *sqlparser.Set:
+		if !hasSubquery(st) {
+			// SET starts no transaction (SET TRANSACTION must still see none open)
+			return x.runSet(&stmtCtx{ctx: ctx, s: s, x: x, now: time.Now(), args: args}, st)
+		}
 		return x.inStatement(ctx, s, false, func(sc *stmtCtx) (*Result, error) { sc.args = args; return x.runSet(sc, st) })
 	case *sqlparser.Use:
 		db := st.DBName.String()
@@ -377,4 +381,15 @@ func (x *Executor) engineError(s *Session, err error) error {
 // SplitStatements splits a multi-statement query at top-level semicolons.
 func SplitStatements(query string) ([]string, error) {
 	return parse.SplitStatements(query), nil
+}
+
+func hasSubquery(n sqlparser.SQLNode) bool {
+	found := false
+	_ = sqlparser.Walk(func(node sqlparser.SQLNode) (bool, error) {
+		if _, ok := node.(*sqlparser.Subquery); ok {
+			found = true
+		}
+		return !found, nil
+	}, n)
+	return found
 }

@@ -221,3 +221,21 @@ func TestConcurrentSessions(t *testing.T) {
 		t.Fatalf("%d rows", n)
 	}
 }
+
+func TestSetTransactionWithAutocommitOff(t *testing.T) {
+	x, s := newTestExecutor(t)
+	mustQuery(t, x, s, "SET autocommit = 0")
+	mustQuery(t, x, s, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")
+	mustQuery(t, x, s, "SELECT COUNT(*) FROM sbtest1")
+	if !s.InTransaction() || s.txnOpts.Isolation != 3 {
+		t.Fatalf("in txn %v, isolation %d", s.InTransaction(), s.txnOpts.Isolation)
+	}
+	if _, err := x.Query(context.Background(), s, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); err == nil {
+		t.Fatal("SET TRANSACTION inside a transaction accepted")
+	}
+	mustQuery(t, x, s, "COMMIT")
+	mustQuery(t, x, s, "SET @v = (SELECT COUNT(*) FROM sbtest1)")
+	if got := mustQuery(t, x, s, "SELECT @v").Rows[0][0].String(); got != "0" {
+		t.Fatalf("@v = %s", got)
+	}
+}
