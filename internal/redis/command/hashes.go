@@ -81,11 +81,15 @@ func hsetCommand(c *Ctx) {
 		return
 	}
 	key := c.Args[1]
-	h, created, ok := hashForWrite(c, key)
-	if !ok {
+	h, wrong := lookupHash(c, key)
+	if wrong {
 		return
 	}
 	cfg := collections(c).Hash
+	created := h == nil
+	if created { // sized for all the pairs: one allocation
+		h = hash.NewSized(hash.PackedSize(c.Args[2:], cfg))
+	}
 	added := 0
 	for i := 2; i < len(c.Args); i += 2 {
 		if h.Set(c.Args[i], c.Args[i+1], cfg) {

@@ -1,6 +1,7 @@
 package hash
 
 import (
+	"encoding/binary"
 	"errors"
 	"math/rand/v2"
 
@@ -20,12 +21,30 @@ func DefaultConfig() Config { return Config{MaxListpackEntries: 128, MaxListpack
 
 // Hash is a Redis hash.
 type Hash struct {
-	lp list.Pack // field, value, field, value... while d is nil
-	n  int
+	// lp is, while d is nil, a 4-byte little-endian count of fields followed by the Pack of
+	// field, value, field, value... (the count lives there to keep Hash at 32 bytes).
+	lp list.Pack
 	d  *set.Dict
 }
 
-const hashOverhead = 48
+const (
+	hashOverhead = 32
+	hdr          = 4
+)
+
+func (h *Hash) count() int {
+	if len(h.lp) < hdr {
+		return 0
+	}
+	return int(binary.LittleEndian.Uint32(h.lp))
+}
+
+func (h *Hash) addCount(delta int) {
+	if len(h.lp) < hdr {
+		h.lp = append(h.lp, 0, 0, 0, 0)
+	}
+	binary.LittleEndian.PutUint32(h.lp, uint32(h.count()+delta))
+}
 
 // New returns an empty hash (listpack encoded).
 func New() *Hash { return &Hash{} }
@@ -54,12 +73,12 @@ func (h *Hash) Len() int {
 	if h.d != nil {
 		return h.d.Len()
 	}
-	return h.n
+	return h.count()
 }
 
 // findPacked returns the position of field's entry in the pack, or -1.
 func (h *Hash) findPacked(field []byte) int {
-	for pos := 0; pos < len(h.lp); {
+	for pos := hdr; pos < len(h.lp); {
 		f, vpos := h.lp.Entry(pos)
 		if string(f) == string(field) {
 			return pos
@@ -97,14 +116,14 @@ func (c Config) fits(field, value []byte) bool {
 }
 
 func (h *Hash) convert() {
-	d := set.NewDict(true, h.n+1)
-	for pos := 0; pos < len(h.lp); {
+	d := set.NewDict(true, h.count()+1)
+	for pos := hdr; pos < len(h.lp); {
 		f, vpos := h.lp.Entry(pos)
 		var v []byte
 		v, pos = h.lp.Entry(vpos)
 		d.Set(f, v)
 	}
-	h.d, h.lp, h.n = d, nil, 0
+	h.d, h.lp = d, nil
 }
 
 // Set sets field to value and reports whether the field is new.
@@ -120,9 +139,12 @@ func (h *Hash) Set(field, value []byte, cfg Config) bool {
 		h.lp = h.lp.ReplaceAt(vpos, value)
 		return false
 	}
+	if len(h.lp) < hdr {
+		h.addCount(0)
+	}
 	h.lp = h.lp.Append(field).Append(value)
-	h.n++
-	if h.n > cfg.MaxListpackEntries {
+	h.addCount(1)
+	if h.count() > cfg.MaxListpackEntries {
 		h.convert()
 	}
 	return true
@@ -140,7 +162,7 @@ func (h *Hash) Delete(field []byte) bool {
 	_, vpos := h.lp.Entry(pos)
 	_, end := h.lp.Entry(vpos)
 	h.lp = h.lp.DeleteRange(pos, end)
-	h.n--
+	h.addCount(-1)
 	return true
 }
 
@@ -150,7 +172,7 @@ func (h *Hash) ForEach(fn func(field, value []byte) bool) {
 		h.d.ForEach(fn)
 		return
 	}
-	for pos := 0; pos < len(h.lp); {
+	for pos := hdr; pos < len(h.lp); {
 		f, vpos := h.lp.Entry(pos)
 		var v []byte
 		v, pos = h.lp.Entry(vpos)
@@ -165,8 +187,8 @@ func (h *Hash) Random() (field, value []byte) {
 	if h.d != nil {
 		return h.d.Random()
 	}
-	i := rand.IntN(h.n)
-	pos := 0
+	i := rand.IntN(h.count())
+	pos := hdr
 	for ; i > 0; i-- {
 		_, vpos := h.lp.Entry(pos)
 		_, pos = h.lp.Entry(vpos)
@@ -187,7 +209,15 @@ func (h *Hash) Scan(cursor uint64, count int, fn func(field, value []byte)) uint
 }
 
 // Packed returns the listpack form, for persistence, when that is the encoding.
-func (h *Hash) Packed() (list.Pack, bool) { return h.lp, h.d == nil }
+func (h *Hash) Packed() (list.Pack, bool) {
+	if h.d != nil {
+		return nil, false
+	}
+	if len(h.lp) < hdr {
+		return nil, true
+	}
+	return h.lp[hdr:], true
+}
 
 // ErrCorrupt is returned by FromPacked for bytes that are not a listpack hash.
 var ErrCorrupt = errors.New("hash: corrupt listpack hash")
@@ -199,10 +229,11 @@ func FromPacked(p []byte, cfg Config) (*Hash, error) {
 	if err != nil || n%2 != 0 {
 		return nil, ErrCorrupt
 	}
-	h := &Hash{lp: append(list.Pack(nil), p...), n: n / 2}
-	seen := make(map[string]struct{}, h.n)
+	h := &Hash{lp: append(make(list.Pack, hdr, hdr+len(p)), p...)}
+	h.addCount(n / 2)
+	seen := make(map[string]struct{}, n/2)
 	big := false
-	for pos := 0; pos < len(h.lp); {
+	for pos := hdr; pos < len(h.lp); {
 		f, vpos := h.lp.Entry(pos)
 		var v []byte
 		v, pos = h.lp.Entry(vpos)
@@ -212,8 +243,28 @@ func FromPacked(p []byte, cfg Config) (*Hash, error) {
 		seen[string(f)] = struct{}{}
 		big = big || !cfg.fits(f, v)
 	}
-	if big || h.n > cfg.MaxListpackEntries {
+	if big || h.count() > cfg.MaxListpackEntries {
 		h.convert()
 	}
 	return h, nil
+}
+
+// NewSized returns an empty listpack hash with room for packBytes bytes of entries (see
+// PackedSize), so a hash created with all its fields at once is allocated once.
+func NewSized(packBytes int) *Hash { return &Hash{lp: make(list.Pack, hdr, hdr+packBytes)} }
+
+// PackedSize is the number of listpack bytes that the given field/value pairs (alternating)
+// take, or 0 when they would not stay in the listpack encoding under cfg.
+func PackedSize(pairs [][]byte, cfg Config) int {
+	if len(pairs)/2 > cfg.MaxListpackEntries {
+		return 0
+	}
+	n := 0
+	for _, b := range pairs {
+		if len(b) > cfg.MaxListpackValue {
+			return 0
+		}
+		n += list.EntrySize(len(b))
+	}
+	return n
 }

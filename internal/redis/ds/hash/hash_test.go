@@ -95,7 +95,8 @@ func FuzzFromPacked(f *testing.F) {
 	h := New()
 	h.Set([]byte("a"), []byte("1"), DefaultConfig())
 	h.Set([]byte("b"), []byte("2"), DefaultConfig())
-	f.Add([]byte(h.lp))
+	p, _ := h.Packed()
+	f.Add([]byte(p))
 	f.Add([]byte{1, 'a', 2})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		h, err := FromPacked(b, DefaultConfig())

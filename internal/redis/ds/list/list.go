@@ -34,6 +34,18 @@ func (c Config) allows(size, n, entrySize int) bool {
 	return newSize <= byteLimits[lvl]
 }
 
+// newNodeCap is the capacity to give a node created next to a full one of size bytes, for an
+// entry of entrySize bytes: nodes of a long list fill up, so they are allocated once at their
+// final size instead of growing by copies.
+func (c Config) newNodeCap(size, entrySize int) int {
+	limit := size // count-bounded nodes: as big as the full neighbour
+	if c.MaxPackSize < 0 {
+		lvl := min(-c.MaxPackSize-1, len(byteLimits)-1)
+		limit = byteLimits[lvl]
+	}
+	return max(min(limit, sizeSafetyLimit*8), entrySize)
+}
+
 // fits reports whether a node is within the limits (used after an insert or replace in the middle).
 func (c Config) fits(size, n int) bool {
 	if n <= 1 {
@@ -132,7 +144,7 @@ func (l *List) Push(v []byte, tail bool, cfg Config) {
 	if tail {
 		nd := l.tail
 		if nd == nil || !cfg.allows(len(nd.p), nd.n, sz) {
-			nd = &node{}
+			nd = newNeighbour(nd, sz, cfg)
 			l.linkAfter(l.tail, nd)
 		}
 		l.setPack(nd, nd.p.Append(v))
@@ -140,13 +152,21 @@ func (l *List) Push(v []byte, tail bool, cfg Config) {
 	} else {
 		nd := l.head
 		if nd == nil || !cfg.allows(len(nd.p), nd.n, sz) {
-			nd = &node{}
+			nd = newNeighbour(nd, sz, cfg)
 			l.linkAfter(nil, nd)
 		}
 		l.setPack(nd, nd.p.InsertAt(0, v))
 		nd.n++
 	}
 	l.n++
+}
+
+// newNeighbour returns the node to create next to full (nil for an empty list).
+func newNeighbour(full *node, entrySize int, cfg Config) *node {
+	if full == nil {
+		return &node{}
+	}
+	return &node{p: make(Pack, 0, cfg.newNodeCap(len(full.p), entrySize))}
 }
 
 // Pop removes and returns the head (tail false) or tail element; ok is false when empty.

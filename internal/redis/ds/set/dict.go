@@ -9,18 +9,27 @@ import (
 // Dict is an open-addressing hash table of byte-string keys, each with an optional byte-string
 // value, stored in one arena. The zero Dict is not usable; call NewDict.
 type Dict struct {
-	seed   maphash.Seed
-	slots  []uint64 // 0: empty; otherwise hash<<32 | (offset+1)
-	shift  uint     // 32 - log2(len(slots))
-	arena  []byte   // entries: uvarint(klen) key [uvarint(vlen) value]
-	n      int
-	dead   int // arena bytes of removed or replaced entries
-	values bool
+	seed  maphash.Seed
+	slots []uint64 // 0: empty; otherwise hash<<32 | (offset+1)
+	shift uint     // 32 - log2(len(slots))
+	// chunks hold the entries, uvarint(klen) key [uvarint(vlen) value], never across two
+	// chunks; an offset is chunk<<chunkBits | position. Fixed-size chunks mean growth never
+	// copies (or leaves behind) the bytes already stored; only the first chunk grows by copying
+	// until it reaches chunkSize, so small dictionaries stay small.
+	chunks   [][]byte
+	used     int // bytes in chunks (live and dead)
+	chunkCap int // sum of chunk capacities
+	n        int
+	dead     int // bytes of removed or replaced entries
+	values   bool
 }
 
 const (
 	minSlots     = 8
 	dictOverhead = 96
+	chunkBits    = 16
+	chunkSize    = 1 << chunkBits
+	maxChunks    = 1 << (32 - chunkBits)
 )
 
 // NewDict returns an empty Dict; withValues makes every key carry a value (hashes).
@@ -42,7 +51,9 @@ func slotsFor(n int) int {
 func (d *Dict) Len() int { return d.n }
 
 // MemoryUsage returns the bytes held by the index and the arena.
-func (d *Dict) MemoryUsage() int { return dictOverhead + 8*len(d.slots) + cap(d.arena) }
+func (d *Dict) MemoryUsage() int {
+	return dictOverhead + 8*len(d.slots) + d.chunkCap + 24*cap(d.chunks)
+}
 
 func (d *Dict) hash(key []byte) uint32 {
 	return uint32(maphash.Bytes(d.seed, key))
@@ -52,17 +63,9 @@ func (d *Dict) home(h uint32) int { return int(h >> d.shift) }
 
 // entry decodes the entry at offset off.
 func (d *Dict) entry(off int) (key, val []byte, size int) {
-	kl, n := binary.Uvarint(d.arena[off:])
-	p := off + n
-	key = d.arena[p : p+int(kl) : p+int(kl)]
-	p += int(kl)
-	if d.values {
-		vl, n := binary.Uvarint(d.arena[p:])
-		p += n
-		val = d.arena[p : p+int(vl) : p+int(vl)]
-		p += int(vl)
-	}
-	return key, val, p - off
+	start := off & (chunkSize - 1)
+	key, val, end := entryIn(d.chunks[off>>chunkBits], start, d.values)
+	return key, val, end - start
 }
 
 func slotOffset(s uint64) int { return int(uint32(s)) - 1 }
@@ -121,17 +124,58 @@ func (d *Dict) Get(key []byte) (val []byte, ok bool) {
 // Has reports whether key is present.
 func (d *Dict) Has(key []byte) bool { return d.find(key, d.hash(key)) >= 0 }
 
-func (d *Dict) appendEntry(key, val []byte) int {
-	off := len(d.arena)
-	if off+len(key)+len(val)+20 >= 1<<32-1 {
-		panic("set: dictionary arena exceeds 4 GB")
-	}
-	d.arena = binary.AppendUvarint(d.arena, uint64(len(key)))
-	d.arena = append(d.arena, key...)
+func (d *Dict) entrySize(key, val []byte) int {
+	size := uvarintLen(len(key)) + len(key)
 	if d.values {
-		d.arena = binary.AppendUvarint(d.arena, uint64(len(val)))
-		d.arena = append(d.arena, val...)
+		size += uvarintLen(len(val)) + len(val)
 	}
+	return size
+}
+
+func uvarintLen(x int) int {
+	n := 1
+	for ; x >= 0x80; x >>= 7 {
+		n++
+	}
+	return n
+}
+
+// appendEntry stores an entry and returns its offset.
+func (d *Dict) appendEntry(key, val []byte) int {
+	size := d.entrySize(key, val)
+	last := len(d.chunks) - 1
+	if last < 0 || len(d.chunks[last])+size > cap(d.chunks[last]) {
+		switch {
+		case last == 0 && cap(d.chunks[0]) < chunkSize && len(d.chunks[0])+size <= chunkSize:
+			// the first chunk grows (by copying) up to chunkSize
+			c := d.chunks[0]
+			nc := make([]byte, len(c), min(chunkSize, max(2*cap(c), len(c)+size)))
+			copy(nc, c)
+			d.chunkCap += cap(nc) - cap(c)
+			d.chunks[0] = nc
+		default:
+			if len(d.chunks) >= maxChunks {
+				panic("set: dictionary exceeds 4 GB")
+			}
+			c := max(size, chunkSize)
+			if last < 0 {
+				c = max(size, 256)
+			}
+			d.chunks = append(d.chunks, make([]byte, 0, c))
+			d.chunkCap += c
+			last = len(d.chunks) - 1
+		}
+	}
+	c := d.chunks[last]
+	off := last<<chunkBits | len(c)
+	c = binary.AppendUvarint(c, uint64(len(key)))
+	c = append(c, key...)
+	if d.values {
+		c = binary.AppendUvarint(c, uint64(len(val)))
+		c = append(c, val...)
+	}
+	d.chunks[last] = c
+	d.used += size
 	return off
 }
 
@@ -205,24 +249,36 @@ func (d *Dict) deleteSlot(i int) {
 	d.maybeCompact()
 }
 
-// maybeCompact rewrites the arena when more than half of it is dead.
+// maybeCompact rewrites the entries into fresh chunks when more than half of the bytes are dead.
 func (d *Dict) maybeCompact() {
-	if d.dead < 256 || d.dead*2 < len(d.arena) {
+	if d.dead < 256 || d.dead*2 < d.used {
 		return
 	}
-	fresh := make([]byte, 0, len(d.arena)-d.dead+(len(d.arena)-d.dead)/8)
+	old := d.chunks
+	d.chunks, d.used, d.chunkCap, d.dead = nil, 0, 0, 0
 	for i, s := range d.slots {
 		if s == 0 {
 			continue
 		}
-		off := slotOffset(s)
-		_, _, size := d.entry(off)
-		noff := len(fresh)
-		fresh = append(fresh, d.arena[off:off+size]...)
+		k, v, _ := entryIn(old[slotOffset(s)>>chunkBits], slotOffset(s)&(chunkSize-1), d.values)
+		noff := d.appendEntry(k, v)
 		d.slots[i] = s&^0xffffffff | uint64(noff+1)
 	}
-	d.arena = fresh
-	d.dead = 0
+}
+
+// entryIn decodes the entry at start of chunk c.
+func entryIn(c []byte, start int, values bool) (key, val []byte, end int) {
+	kl, n := binary.Uvarint(c[start:])
+	p := start + n
+	key = c[p : p+int(kl) : p+int(kl)]
+	p += int(kl)
+	if values {
+		vl, n := binary.Uvarint(c[p:])
+		p += n
+		val = c[p : p+int(vl) : p+int(vl)]
+		p += int(vl)
+	}
+	return key, val, p
 }
 
 // ForEach calls fn for every key and value until fn returns false. fn must not change d.

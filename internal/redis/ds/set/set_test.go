@@ -25,10 +25,13 @@ func checkSet(t *testing.T, s *Set, model map[string]bool) {
 		t.Fatalf("ForEach saw %d of %d", len(seen), len(model))
 	}
 	if s.d != nil {
-		used := 0
-		s.d.ForEach(func(k, _ []byte) bool { used += len(k) + 1; return true })
-		if used+s.d.dead > len(s.d.arena)+len(model)*8 {
-			t.Fatalf("arena accounting: live %d dead %d len %d", used, s.d.dead, len(s.d.arena))
+		used, chunked := 0, 0
+		s.d.ForEach(func(k, _ []byte) bool { used += s.d.entrySize(k, nil); return true })
+		for _, c := range s.d.chunks {
+			chunked += len(c)
+		}
+		if used+s.d.dead != s.d.used || chunked != s.d.used {
+			t.Fatalf("chunk accounting: live %d dead %d used %d in chunks %d", used, s.d.dead, s.d.used, chunked)
 		}
 	} else {
 		for i := 1; i < s.ints.Len(); i++ {
@@ -169,8 +172,8 @@ func TestDictValuesAndCompaction(t *testing.T) {
 			t.Fatalf("get %q = %q %v want %q", k, got, ok, v)
 		}
 	}
-	if len(d.arena) > 4*(d.Len()*50)+1024 {
-		t.Fatalf("arena not compacted: %d bytes for %d keys", len(d.arena), d.Len())
+	if d.used > 4*(d.Len()*50)+1024 {
+		t.Fatalf("entries not compacted: %d bytes for %d keys", d.used, d.Len())
 	}
 }
 
@@ -211,4 +214,38 @@ func FuzzIntsetFromBytes(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDictChunks fills several chunks, with entries larger than a chunk among them, then
+// deletes most keys so compaction rewrites everything.
+func TestDictChunks(t *testing.T) {
+	d := NewDict(true, 0)
+	big := bytes.Repeat([]byte("B"), chunkSize+100)
+	val := func(i int) []byte {
+		if i%10007 == 0 {
+			return big
+		}
+		return []byte(fmt.Sprintf("value-%d", i))
+	}
+	const n = 60000
+	for i := 0; i < n; i++ {
+		d.Set([]byte(fmt.Sprintf("key-%d", i)), val(i))
+	}
+	if len(d.chunks) < 10 {
+		t.Fatalf("only %d chunks", len(d.chunks))
+	}
+	for i := 0; i < n; i++ {
+		if i%3 != 0 {
+			d.Delete([]byte(fmt.Sprintf("key-%d", i)))
+		}
+	}
+	for i := 0; i < n; i++ {
+		v, ok := d.Get([]byte(fmt.Sprintf("key-%d", i)))
+		if ok != (i%3 == 0) || (ok && !bytes.Equal(v, val(i))) {
+			t.Fatalf("key-%d: %v %q", i, ok, v)
+		}
+	}
+	if d.dead*2 > d.used+512 {
+		t.Fatalf("not compacted: dead %d of %d", d.dead, d.used)
+	}
 }
