@@ -24,6 +24,7 @@ type Hooks interface {
 // Settings are the configuration values data handlers read.
 type Settings struct {
 	ProtoMaxBulkLen int64
+	MaxMemory       int64 // maxmemory; 0 = no limit
 }
 
 // Ctx is one command's execution context. The server reuses one per client.

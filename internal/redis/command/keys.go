@@ -3,6 +3,7 @@ package command
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/tandem-db/tandem/internal/redis/glob"
 	"github.com/tandem-db/tandem/internal/redis/keyspace"
@@ -577,9 +578,10 @@ func objectRefcount(c *Ctx) {
 		return
 	}
 	// Redis shares the integers 0..9999 unless maxmemory is set with an
-	// LRU/LFU policy; Settings carries no maxmemory yet, so this assumes
-	// maxmemory 0 (the default), as the shared objects then always are.
-	if v.Type == keyspace.TypeString && v.Encoding() == "int" {
+	// LRU/LFU policy (each key then needs its own access clock).
+	policy := c.KS.MaxmemoryPolicy()
+	shared := c.Set.MaxMemory == 0 || !(strings.Contains(policy, "lru") || strings.Contains(policy, "lfu"))
+	if shared && v.Type == keyspace.TypeString && v.Encoding() == "int" {
 		if n, _ := ParseInt(v.Str); n >= 0 && n < sharedIntegersMax {
 			c.W.Int(sharedRefcount)
 			return

@@ -9,8 +9,8 @@ import (
 // propagation is the single ordered stream of effects that the AOF and
 // replicas consume: every write command's propagated form, preceded by a
 // SELECT when the database changes, encoded as RESP multibulk. Consumers
-// register with subscribe; the offset counts every byte ever appended
-// (master_repl_offset). Guarded by Server.mu.
+// register with subscribe; the offset counts every byte appended while a
+// consumer exists (master_repl_offset). Guarded by Server.mu.
 type propagation struct {
 	offset    int64
 	lastDB    int
@@ -21,6 +21,11 @@ type propagation struct {
 func (p *propagation) subscribe(fn func(b []byte)) { p.consumers = append(p.consumers, fn) }
 
 func (p *propagation) append(db int, args [][]byte) {
+	if len(p.consumers) == 0 {
+		// Like Redis without a replication backlog: nothing to feed, and
+		// the offset only counts what consumers could see.
+		return
+	}
 	p.w.Reset()
 	if db != p.lastDB {
 		p.w.Array(2)

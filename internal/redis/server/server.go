@@ -97,6 +97,7 @@ func (s *Server) tick(now time.Time) { s.nowMs = now.UnixMilli() }
 // applyConfigLocked copies configuration into the structures that use it.
 func (s *Server) applyConfigLocked() {
 	s.settings.ProtoMaxBulkLen = s.cfg.ProtoMaxBulkLen
+	s.settings.MaxMemory = s.cfg.MaxMemory
 	_ = s.ks.SetMaxmemoryPolicy(s.cfg.MaxMemoryPolicy)
 	s.ks.SetLFUParams(s.cfg.LFULogFactor, s.cfg.LFUDecayTime)
 	s.ks.SetMaxmemorySamples(s.cfg.MaxMemorySamples)
