@@ -7,21 +7,25 @@ import "sort"
 // range bounds are O(log N).
 
 const (
-	maxLeaf  = 64 // items per leaf
-	maxInner = 64 // children per inner node
+	maxLeaf  = 128 // items (member ids) per leaf
+	maxInner = 64  // children per inner node
 )
 
-type item struct {
+// item is a member id of the tree's store; the store gives its score and
+// member bytes, so a leaf holds 4 bytes per member and no pointers.
+type item = uint32
+
+// sep is an inner node's separator: a copy of the (score, member) of the
+// first item of a right sibling at split time. It may outlive that member.
+type sep struct {
 	score  float64
 	member string
 }
 
-func (a item) less(b item) bool { return less(a.score, a.member, b.score, b.member) }
-
 type node struct {
 	items    []item  // leaf only
 	children []*node // inner only
-	keys     []item  // inner: keys[i] <= every item of children[i+1], > every item of children[i]
+	keys     []sep   // inner: keys[i] <= every item of children[i+1], > every item of children[i]
 	counts   []int   // inner: items under children[i]
 }
 
@@ -50,30 +54,65 @@ type tree struct {
 	root  *node
 	n     int
 	nodes int // allocated nodes, for memory accounting
+	s     *store
 }
 
-func newTree() *tree {
-	return &tree{root: &node{items: make([]item, 0, maxLeaf+1)}, nodes: 1}
+func newTree(s *store) *tree {
+	return &tree{root: &node{items: make([]item, 0, maxLeaf+1)}, nodes: 1, s: s}
+}
+
+// lessItems orders two ids by (score, member).
+func (t *tree) lessItems(a, b item) bool {
+	ra, rb := &t.s.recs[a], &t.s.recs[b]
+	if ra.score != rb.score {
+		return ra.score < rb.score
+	}
+	return t.s.member(a) < t.s.member(b)
+}
+
+// lessItemSep reports item < separator.
+func (t *tree) lessItemSep(a item, b sep) bool {
+	ra := &t.s.recs[a]
+	if ra.score != b.score {
+		return ra.score < b.score
+	}
+	return t.s.member(a) < b.member
+}
+
+func (t *tree) sepOf(a item) sep {
+	return sep{t.s.recs[a].score, string([]byte(t.s.member(a)))}
 }
 
 // bound returns the number of items for which before holds; before must
 // hold for a prefix of the order (monotone).
-func (t *tree) bound(before func(item) bool) int {
+func (t *tree) bound(before func(score float64, member string) bool) int {
 	r := 0
 	n := t.root
 	for !n.leaf() {
-		i := sort.Search(len(n.keys), func(j int) bool { return !before(n.keys[j]) })
+		i := sort.Search(len(n.keys), func(j int) bool { return !before(n.keys[j].score, n.keys[j].member) })
 		for j := 0; j < i; j++ {
 			r += n.counts[j]
 		}
 		n = n.children[i]
 	}
-	return r + sort.Search(len(n.items), func(j int) bool { return !before(n.items[j]) })
+	return r + sort.Search(len(n.items), func(j int) bool {
+		id := n.items[j]
+		return !before(t.s.recs[id].score, t.s.member(id))
+	})
 }
 
 // rank returns the number of items ordered before it.
 func (t *tree) rank(it item) int {
-	return t.bound(func(x item) bool { return x.less(it) })
+	r := 0
+	n := t.root
+	for !n.leaf() {
+		i := sort.Search(len(n.keys), func(j int) bool { return t.lessItemSep(it, n.keys[j]) })
+		for j := 0; j < i; j++ {
+			r += n.counts[j]
+		}
+		n = n.children[i]
+	}
+	return r + sort.Search(len(n.items), func(j int) bool { return !t.lessItems(n.items[j], it) })
 }
 
 // at returns the item of rank r (0 <= r < n).
@@ -91,23 +130,23 @@ func (t *tree) at(r int) item {
 }
 
 func (t *tree) insert(it item) {
-	right, sep := t.ins(t.root, it)
+	right, k := t.ins(t.root, it)
 	if right != nil {
 		left := t.root
-		t.root = &node{children: []*node{left, right}, keys: []item{sep}, counts: []int{left.size(), right.size()}}
+		t.root = &node{children: []*node{left, right}, keys: []sep{k}, counts: []int{left.size(), right.size()}}
 		t.nodes++
 	}
 	t.n++
 }
 
-func (t *tree) ins(n *node, it item) (*node, item) {
+func (t *tree) ins(n *node, it item) (*node, sep) {
 	if n.leaf() {
-		i := sort.Search(len(n.items), func(j int) bool { return it.less(n.items[j]) })
-		n.items = append(n.items, item{})
+		i := sort.Search(len(n.items), func(j int) bool { return t.lessItems(it, n.items[j]) })
+		n.items = append(n.items, 0)
 		copy(n.items[i+1:], n.items[i:])
 		n.items[i] = it
 		if len(n.items) <= maxLeaf {
-			return nil, item{}
+			return nil, sep{}
 		}
 		h := len(n.items) / 2
 		right := &node{items: make([]item, len(n.items)-h, maxLeaf+1)}
@@ -115,77 +154,73 @@ func (t *tree) ins(n *node, it item) (*node, item) {
 		clear(n.items[h:])
 		n.items = n.items[:h]
 		t.nodes++
-		return right, right.items[0]
+		return right, t.sepOf(right.items[0])
 	}
-	i := sort.Search(len(n.keys), func(j int) bool { return it.less(n.keys[j]) })
+	i := sort.Search(len(n.keys), func(j int) bool { return t.lessItemSep(it, n.keys[j]) })
 	n.counts[i]++
-	r, sep := t.ins(n.children[i], it)
+	r, k := t.ins(n.children[i], it)
 	if r == nil {
-		return nil, item{}
+		return nil, sep{}
 	}
 	n.children = append(n.children, nil)
 	copy(n.children[i+2:], n.children[i+1:])
 	n.children[i+1] = r
-	n.keys = append(n.keys, item{})
+	n.keys = append(n.keys, sep{})
 	copy(n.keys[i+1:], n.keys[i:])
-	n.keys[i] = sep
+	n.keys[i] = k
 	n.counts = append(n.counts, 0)
 	copy(n.counts[i+2:], n.counts[i+1:])
 	n.counts[i] = n.children[i].size()
 	n.counts[i+1] = r.size()
 	if len(n.children) <= maxInner {
-		return nil, item{}
+		return nil, sep{}
 	}
 	h := len(n.children) / 2
 	right := &node{
 		children: append([]*node(nil), n.children[h:]...),
-		keys:     append([]item(nil), n.keys[h:]...),
+		keys:     append([]sep(nil), n.keys[h:]...),
 		counts:   append([]int(nil), n.counts[h:]...),
 	}
-	sep = n.keys[h-1]
+	k = n.keys[h-1]
 	clear(n.children[h:])
 	clear(n.keys[h-1:])
 	n.children = n.children[:h]
 	n.keys = n.keys[:h-1]
 	n.counts = n.counts[:h]
 	t.nodes++
-	return right, sep
+	return right, k
 }
 
-// remove deletes it, which must be present, and returns the stored item
-// (whose member string is the tree's own).
-func (t *tree) remove(it item) item {
-	old := t.del(t.root, it)
+// remove deletes it, which must be present with its current score.
+func (t *tree) remove(it item) {
+	t.del(t.root, it)
 	t.n--
 	for !t.root.leaf() && len(t.root.children) == 1 {
 		t.root = t.root.children[0]
 		t.nodes--
 	}
-	return old
 }
 
-func (t *tree) del(n *node, it item) item {
+func (t *tree) del(n *node, it item) {
 	if n.leaf() {
-		i := sort.Search(len(n.items), func(j int) bool { return !n.items[j].less(it) })
+		i := sort.Search(len(n.items), func(j int) bool { return !t.lessItems(n.items[j], it) })
 		if i == len(n.items) || n.items[i] != it {
 			panic("zset: removing an item the tree does not hold")
 		}
-		old := n.items[i]
 		copy(n.items[i:], n.items[i+1:])
-		n.items[len(n.items)-1] = item{}
 		n.items = n.items[:len(n.items)-1]
-		return old
+		return
 	}
-	i := sort.Search(len(n.keys), func(j int) bool { return it.less(n.keys[j]) })
+	i := sort.Search(len(n.keys), func(j int) bool { return t.lessItemSep(it, n.keys[j]) })
 	c := n.children[i]
-	old := t.del(c, it)
+	t.del(c, it)
 	n.counts[i]--
 	limit := maxLeaf
 	if !c.leaf() {
 		limit = maxInner
 	}
 	if c.width() >= limit/4 || len(n.children) < 2 {
-		return old
+		return
 	}
 	a := i
 	if a == len(n.children)-1 {
@@ -193,7 +228,7 @@ func (t *tree) del(n *node, it item) item {
 	}
 	l, r := n.children[a], n.children[a+1]
 	if l.width()+r.width() > limit {
-		return old
+		return
 	}
 	if l.leaf() {
 		l.items = append(l.items, r.items...)
@@ -207,12 +242,11 @@ func (t *tree) del(n *node, it item) item {
 	n.children[len(n.children)-1] = nil
 	n.children = n.children[:len(n.children)-1]
 	copy(n.keys[a:], n.keys[a+1:])
-	n.keys[len(n.keys)-1] = item{}
+	n.keys[len(n.keys)-1] = sep{}
 	n.keys = n.keys[:len(n.keys)-1]
 	copy(n.counts[a+1:], n.counts[a+2:])
 	n.counts = n.counts[:len(n.counts)-1]
 	t.nodes--
-	return old
 }
 
 // ascend calls fn for the items of rank from, from+1, ... until fn returns false.
@@ -277,19 +311,19 @@ func descendNode(n *node, at int, fn func(item) bool) bool {
 // check verifies the tree's invariants (order, counts, separators) and
 // returns its size; for tests.
 func (t *tree) check() int {
-	var prev *item
-	var walk func(n *node, lo, hi *item) int
-	walk = func(n *node, lo, hi *item) int {
+	havePrev := false
+	var prev item
+	var walk func(n *node, lo, hi *sep) int
+	walk = func(n *node, lo, hi *sep) int {
 		if n.leaf() {
-			for k := range n.items {
-				it := n.items[k]
-				if prev != nil && !prev.less(it) {
+			for _, it := range n.items {
+				if havePrev && !t.lessItems(prev, it) {
 					panic("zset: tree out of order")
 				}
-				if (lo != nil && it.less(*lo)) || (hi != nil && !it.less(*hi)) {
+				if (lo != nil && t.lessItemSep(it, *lo)) || (hi != nil && !t.lessItemSep(it, *hi)) {
 					panic("zset: item outside its separators")
 				}
-				prev = &n.items[k]
+				prev, havePrev = it, true
 			}
 			return len(n.items)
 		}

@@ -11,8 +11,8 @@ type ZSet struct {
 	lp pack // listpack encoding, when tree == nil
 	n  int  // members in lp
 
-	tree *tree              // skiplist encoding: the order
-	dict map[string]float64 // skiplist encoding: member -> score
+	tree *tree  // skiplist encoding: the order of member ids
+	st   *store // skiplist encoding: members, scores, member -> id
 
 	memberBytes int // sum of member lengths, for MemoryUsage
 }
@@ -46,12 +46,11 @@ func (z *ZSet) Encoding() string {
 	return "listpack"
 }
 
-// Per-member overhead estimates of the skiplist encoding: a tree item at
-// about 3/4 fill, a map slot, the member's allocation header.
+// Size estimates for MemoryUsage: the set's own header, and a tree node
+// (slice headers plus a full leaf's ids) amortised per node.
 const (
-	treeItemBytes = int(unsafe.Sizeof(item{})) * 4 / 3
-	dictSlotBytes = 40
-	headerBytes   = 64
+	headerBytes = 64
+	nodeBytes   = 96 + 4*(maxLeaf+1)
 )
 
 // MemoryUsage estimates the bytes the set holds, in O(1).
@@ -59,20 +58,18 @@ func (z *ZSet) MemoryUsage() int {
 	if z.tree == nil {
 		return headerBytes + cap(z.lp)
 	}
-	return headerBytes + z.tree.n*(treeItemBytes+dictSlotBytes) + z.memberBytes + z.tree.nodes*64
+	return headerBytes + z.st.bytes() + z.tree.nodes*nodeBytes
 }
 
 func (z *ZSet) toTree() {
-	t := newTree()
-	d := make(map[string]float64, z.n)
+	st := newStore(z.n)
+	t := newTree(st)
 	for off := 0; off < len(z.lp); {
 		m, s, next := z.lp.entryAt(off)
-		ms := string(m)
-		t.insert(item{s, ms})
-		d[ms] = s
+		t.insert(st.add(unsafeString(m), s))
 		off = next
 	}
-	z.tree, z.dict, z.lp, z.n = t, d, nil, 0
+	z.tree, z.st, z.lp, z.n = t, st, nil, 0
 }
 
 // Compact converts a skiplist-encoded set back to listpack when it fits
@@ -82,25 +79,29 @@ func (z *ZSet) Compact(cfg Config) {
 		return
 	}
 	maxLen := 0
-	for m := range z.dict {
-		maxLen = max(maxLen, len(m))
-	}
+	z.tree.ascend(0, func(id item) bool {
+		maxLen = max(maxLen, int(z.st.recs[id].len))
+		return true
+	})
 	if maxLen > cfg.MaxListpackValue {
 		return
 	}
 	lp := make(pack, 0, z.memberBytes+z.tree.n*9)
-	z.tree.ascend(0, func(it item) bool {
-		lp = appendEntry(lp, it.member, it.score)
+	z.tree.ascend(0, func(id item) bool {
+		lp = appendEntry(lp, z.st.member(id), z.st.recs[id].score)
 		return true
 	})
-	z.lp, z.n, z.tree, z.dict = lp, z.tree.n, nil, nil
+	z.lp, z.n, z.tree, z.st = lp, z.tree.n, nil, nil
 }
 
 // Score returns member's score.
 func (z *ZSet) Score(member string) (float64, bool) {
 	if z.tree != nil {
-		s, ok := z.dict[member]
-		return s, ok
+		id, ok := z.st.find(member)
+		if !ok {
+			return 0, false
+		}
+		return z.st.recs[id].score, true
 	}
 	off, _, s := z.lp.find(member)
 	return s, off >= 0
@@ -127,19 +128,16 @@ func (z *ZSet) Add(member string, score float64, cfg Config) (added bool) {
 			return true
 		}
 	}
-	old, ok := z.dict[member]
-	if ok {
-		if old == score {
+	if id, ok := z.st.find(member); ok {
+		if z.st.recs[id].score == score {
 			return false
 		}
-		own := z.tree.remove(item{old, member}).member
-		z.tree.insert(item{score, own})
-		z.dict[own] = score
+		z.tree.remove(id)
+		z.st.recs[id].score = score
+		z.tree.insert(id)
 		return false
 	}
-	member = string([]byte(member)) // own copy, shared by tree and map
-	z.tree.insert(item{score, member})
-	z.dict[member] = score
+	z.tree.insert(z.st.add(member, score))
 	z.memberBytes += len(member)
 	return true
 }
@@ -171,12 +169,12 @@ func (z *ZSet) Remove(member string) bool {
 		z.memberBytes -= len(member)
 		return true
 	}
-	s, ok := z.dict[member]
+	id, ok := z.st.find(member)
 	if !ok {
 		return false
 	}
-	z.tree.remove(item{s, member})
-	delete(z.dict, member)
+	z.tree.remove(id)
+	z.st.remove(id)
 	z.memberBytes -= len(member)
 	return true
 }
@@ -187,11 +185,11 @@ func (z *ZSet) Rank(member string) (int, bool) {
 		off, r, _ := z.lp.find(member)
 		return r, off >= 0
 	}
-	s, ok := z.dict[member]
+	id, ok := z.st.find(member)
 	if !ok {
 		return 0, false
 	}
-	return z.tree.rank(item{s, member}), true
+	return z.tree.rank(id), true
 }
 
 // At returns the member of rank r (0 <= r < Len()).
@@ -200,23 +198,24 @@ func (z *ZSet) At(r int) (string, float64) {
 		m, s, _ := z.lp.entryAt(z.lp.offsetOf(r))
 		return string(m), s
 	}
-	it := z.tree.at(r)
-	return it.member, it.score
+	id := z.tree.at(r)
+	return string([]byte(z.st.member(id))), z.st.recs[id].score
 }
 
 // Range calls fn for ranks start..stop inclusive (0 <= start <= stop <
 // Len()), ascending, or when rev from rank stop down to rank start, until fn
 // returns false. Ranks are always ascending ranks. The member string passed
-// to fn is valid only during the call when the set is listpack-encoded.
+// to fn aliases the set's memory: valid only during the call, and fn must
+// not change the set.
 func (z *ZSet) Range(start, stop int, rev bool, fn func(member string, score float64) bool) {
 	if start > stop || start < 0 {
 		return
 	}
 	if z.tree != nil {
 		k := stop - start + 1
-		f := func(it item) bool {
+		f := func(id item) bool {
 			k--
-			return fn(it.member, it.score) && k > 0
+			return fn(z.st.member(id), z.st.recs[id].score) && k > 0
 		}
 		if rev {
 			z.tree.descend(stop, f)
@@ -263,7 +262,7 @@ func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), l
 // prefix of the order.
 func (z *ZSet) bound(before func(score float64, member string) bool) int {
 	if z.tree != nil {
-		return z.tree.bound(func(it item) bool { return before(it.score, it.member) })
+		return z.tree.bound(before)
 	}
 	r := 0
 	for off := 0; off < len(z.lp); r++ {
@@ -382,10 +381,10 @@ func (z *ZSet) RemoveRanks(start, stop int) int {
 		return k
 	}
 	for i := 0; i < k; i++ {
-		it := z.tree.at(start)
-		z.tree.remove(it)
-		delete(z.dict, it.member)
-		z.memberBytes -= len(it.member)
+		id := z.tree.at(start)
+		z.memberBytes -= int(z.st.recs[id].len)
+		z.tree.remove(id)
+		z.st.remove(id)
 	}
 	return k
 }
