@@ -643,6 +643,9 @@ func (x *Executor) collectRows(st *stmtCtx, t *catalog.Table, sc *scope, where *
 }
 
 func (x *Executor) runUpdate(st *stmtCtx, up *sqlparser.Update) (*Result, error) {
+	if isMultiTable(up.TableExprs) {
+		return x.runMultiUpdate(st, up)
+	}
 	t, src, err := x.dmlTarget(st.s, up.TableExprs)
 	if err != nil {
 		return nil, err
@@ -734,8 +737,8 @@ func (x *Executor) runUpdate(st *stmtCtx, up *sqlparser.Update) (*Result, error)
 }
 
 func (x *Executor) runDelete(st *stmtCtx, del *sqlparser.Delete) (*Result, error) {
-	if len(del.Targets) > 0 {
-		return nil, errcode.NotSupported.New("multi-table DELETE")
+	if len(del.Targets) > 0 || isMultiTable(del.TableExprs) {
+		return x.runMultiDelete(st, del)
 	}
 	t, src, err := x.dmlTarget(st.s, del.TableExprs)
 	if err != nil {

@@ -33,6 +33,8 @@ type selectPlan struct {
 	offset   expr
 	lock     engine.LockMode
 	version  uint64
+	// onRow, when set, receives each joined row instead of the result (multi-table UPDATE/DELETE)
+	onRow func(srcs []*rowSource, out []types.Value) error
 	// union: the other blocks, and whether duplicates are removed
 	union     []*selectPlan
 	unionDist []bool

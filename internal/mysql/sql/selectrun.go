@@ -278,6 +278,9 @@ func (x *Executor) execBlock(st *stmtCtx, pl *selectPlan, limit, offset int64) (
 		if err != nil {
 			return false, err
 		}
+		if pl.onRow != nil {
+			return false, pl.onRow(srcs, r.out)
+		}
 		rows = append(rows, r)
 		return streaming && int64(len(rows)) >= offset+limit, nil
 	}
@@ -325,6 +328,7 @@ func (x *Executor) execBlock(st *stmtCtx, pl *selectPlan, limit, offset int64) (
 			for i := range src.table.Columns {
 				row[src.offset+i] = types.Null
 			}
+			rs.key = nil // no row of this table (multi-table DML must skip it)
 			pass, err := all(c, pl.levels[level])
 			if err != nil || !pass {
 				return false, err

@@ -141,3 +141,6 @@ var DerivedMustHaveAlias = Kind{1248, "42000", "Every derived table must have it
 
 // MixOfGroupFunc is ER_MIX_OF_GROUP_FUNC_AND_FIELDS (ONLY_FULL_GROUP_BY without GROUP BY).
 var MixOfGroupFunc = Kind{1140, "42000", "In aggregated query without GROUP BY, expression #%d of SELECT list contains nonaggregated column '%s'; this is incompatible with sql_mode=only_full_group_by"}
+
+// UnknownTableInMulti is ER_UNKNOWN_TABLE for a multi-table statement's target.
+var UnknownTableInMulti = Kind{1109, "42S02", "Unknown table '%s' in %s"}
