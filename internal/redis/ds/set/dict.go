@@ -345,7 +345,7 @@ func (d *Dict) Scan(cursor uint64, count int, fn func(key, val []byte)) uint64 {
 		endSlot = len(d.slots)
 	}
 	mask := len(d.slots) - 1
-	for i, steps := sa, 0; steps <= len(d.slots); i, steps = i+1, steps+1 {
+	for i := sa; i < sa+len(d.slots); i++ { // each slot at most once
 		s := d.slots[i&mask]
 		if s == 0 {
 			if i >= endSlot {

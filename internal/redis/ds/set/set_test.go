@@ -249,3 +249,26 @@ func TestDictChunks(t *testing.T) {
 		t.Fatalf("not compacted: dead %d of %d", d.dead, d.used)
 	}
 }
+
+// TestDictScanNoRepeats: one call covering the whole table returns each key once, however the
+// keys sit around the wrap-around of the slots.
+func TestDictScanNoRepeats(t *testing.T) {
+	for round := 0; round < 200; round++ {
+		d := NewDict(false, 0)
+		for i := 0; i < 1+round%6; i++ {
+			d.Set([]byte(fmt.Sprint(i)), nil)
+		}
+		seen := map[string]int{}
+		if next := d.Scan(0, 1000, func(k, _ []byte) { seen[string(k)]++ }); next != 0 {
+			t.Fatal("a scan of the whole table must end")
+		}
+		for k, n := range seen {
+			if n != 1 {
+				t.Fatalf("round %d: %q returned %d times", round, k, n)
+			}
+		}
+		if len(seen) != d.Len() {
+			t.Fatalf("round %d: %d of %d keys", round, len(seen), d.Len())
+		}
+	}
+}
