@@ -128,3 +128,52 @@ func TestConcurrentSessions(t *testing.T) {
 		t.Fatalf("after reopen: %+v %v", st2, err)
 	}
 }
+
+// TestDDLWithReaders runs dictionary readers against DDL (for -race).
+func TestDDLWithReaders(t *testing.T) {
+	e, err := Open(Options{Dir: "/ddl", FS: vfs.NewMem()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	info, _ := e.CreateTable(TableSpec{Schema: "s", Name: "t", Indexes: []IndexSpec{{Name: "PRIMARY"}}})
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			for _, ti := range e.Tables() {
+				_ = len(ti.Meta) + len(ti.Indexes)
+			}
+			e.Table("s", "t")
+			tx, _ := e.Begin(context.Background(), TxnOptions{})
+			tx.Get(info.ID, 0, []byte("k"), LockNone)
+			tx.Commit()
+		}
+	}()
+	for i := 0; i < 30; i++ {
+		if err := e.AlterTableMeta(info.ID, []byte(fmt.Sprint("meta", i))); err != nil {
+			t.Fatal(err)
+		}
+		n, err := e.AddIndex(info.ID, IndexSpec{Name: "i"}, []byte("m"), func(Txn, int) error { return nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.DropIndex(info.ID, n, []byte("m")); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.TruncateTable(info.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	<-done
+	if err := Check(e, CheckOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -273,10 +273,14 @@ func (d *db) AlterTableMeta(id TableID, meta []byte) error {
 	if err != nil {
 		return err
 	}
+	d.mu.Lock() // Tables and Table read info under d.mu
 	old := t.info.Meta
 	t.info.Meta = append([]byte(nil), meta...)
+	d.mu.Unlock()
 	if err := d.dict.Update(tableKey(id), encodeTable(t), 0, 0, nil); err != nil {
+		d.mu.Lock()
 		t.info.Meta = old
+		d.mu.Unlock()
 		return err
 	}
 	return d.durable()
@@ -329,7 +333,9 @@ func (d *db) AddIndex(id TableID, spec IndexSpec, meta []byte, fill func(Txn, in
 	}
 	d.ddl.Lock()
 	defer d.ddl.Unlock()
+	d.mu.Lock()
 	t.info.Meta = append([]byte(nil), meta...)
+	d.mu.Unlock()
 	if err := d.dict.Update(tableKey(id), encodeTable(t), 0, 0, nil); err != nil {
 		return 0, err
 	}
