@@ -201,3 +201,5 @@ func runCollTranscript(t *testing.T, path string) {
 }
 
 func TestHashesTranscript(t *testing.T) { runCollTranscript(t, "testdata/hashes") }
+
+func TestHashEffects(t *testing.T) { runEffects(t, "testdata/hashes_effects") }
