@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/tandem-db/tandem/internal/redis/ds/set"
 	"github.com/tandem-db/tandem/internal/redis/ds/zset"
@@ -93,6 +94,27 @@ func registerZSets(t *Table) {
 	)
 }
 
+// bstr views an argument as a string without copying, for calls that only
+// read it or copy what they keep (the sorted set does).
+func bstr(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// eqFold reports whether arg equals the lower-case word, ignoring ASCII case.
+func eqFold(arg []byte, word string) bool {
+	if len(arg) != len(word) {
+		return false
+	}
+	for i := range len(arg) {
+		ch := arg[i]
+		if ch >= 'A' && ch <= 'Z' {
+			ch += 'a' - 'A'
+		}
+		if ch != word[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // speedOf is the ACL speed category of a command's flags.
 func speedOf(f Flags) string {
 	if f&Fast != 0 {
@@ -169,25 +191,26 @@ func zincrbyCommand(c *Ctx) { zaddGeneric(c, zaddIncr) }
 func zaddGeneric(c *Ctx, flags int) {
 	key := c.Args[1]
 	i := 2
+options:
 	for ; i < len(c.Args); i++ {
-		switch strings.ToLower(string(c.Args[i])) {
-		case "nx":
+		a := c.Args[i]
+		switch {
+		case eqFold(a, "nx"):
 			flags |= zaddNX
-		case "xx":
+		case eqFold(a, "xx"):
 			flags |= zaddXX
-		case "ch":
+		case eqFold(a, "ch"):
 			flags |= zaddCH
-		case "incr":
+		case eqFold(a, "incr"):
 			flags |= zaddIncr
-		case "gt":
+		case eqFold(a, "gt"):
 			flags |= zaddGT
-		case "lt":
+		case eqFold(a, "lt"):
 			flags |= zaddLT
 		default:
-			goto pairs
+			break options
 		}
 	}
-pairs:
 	n := len(c.Args) - i
 	if n == 0 || n%2 != 0 {
 		c.Error(ErrSyntax)
@@ -207,7 +230,12 @@ pairs:
 		c.Error(errZAddIncrPair)
 		return
 	}
-	scores := make([]float64, n)
+	var scoreBuf [8]float64
+	scores := scoreBuf[:0]
+	if n > len(scoreBuf) {
+		scores = make([]float64, 0, n)
+	}
+	scores = scores[:n]
 	for j := range scores {
 		f, ok := ParseFloat(c.Args[i+2*j])
 		if !ok {
@@ -231,9 +259,9 @@ pairs:
 		c.DB.SetObject(key, z)
 	}
 	for j := 0; j < n; j++ {
-		member := c.Args[i+2*j+1]
+		member := bstr(c.Args[i+2*j+1]) // the set copies what it keeps
 		s := scores[j]
-		cur, exists := z.Score(string(member))
+		cur, exists := z.Score(member)
 		if exists {
 			if nx {
 				continue
@@ -251,11 +279,11 @@ pairs:
 			score = s
 			processed++
 			if s != cur {
-				z.Add(string(member), s, cfg)
+				z.Add(member, s, cfg)
 				updated++
 			}
 		} else if !xx {
-			z.Add(string(member), s, cfg)
+			z.Add(member, s, cfg)
 			added++
 			processed++
 			score = s
@@ -300,7 +328,7 @@ func zremCommand(c *Ctx) {
 	}
 	deleted := 0
 	for _, m := range c.Args[2:] {
-		if z.Remove(string(m)) {
+		if z.Remove(bstr(m)) {
 			deleted++
 			if z.Len() == 0 {
 				break
@@ -336,7 +364,7 @@ func zscoreCommand(c *Ctx) {
 		return
 	}
 	if ok {
-		if s, found := z.Score(string(c.Args[2])); found {
+		if s, found := z.Score(bstr(c.Args[2])); found {
 			c.W.Double(s)
 			return
 		}
@@ -352,7 +380,7 @@ func zmscoreCommand(c *Ctx) {
 	c.W.Array(len(c.Args) - 2)
 	for _, m := range c.Args[2:] {
 		if ok {
-			if s, found := z.Score(string(m)); found {
+			if s, found := z.Score(bstr(m)); found {
 				c.W.Double(s)
 				continue
 			}
@@ -367,7 +395,7 @@ func zrankCommand(c *Ctx, rev bool) {
 		return
 	}
 	if ok {
-		if r, found := z.Rank(string(c.Args[2])); found {
+		if r, found := z.Rank(bstr(c.Args[2])); found {
 			if rev {
 				r = z.Len() - 1 - r
 			}
