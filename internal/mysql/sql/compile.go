@@ -432,6 +432,59 @@ func (x *Executor) compile(e sqlparser.Expr, sc *scope) (expr, typeInfo, error) 
 			return nil, typeInfo{}, err
 		}
 		return compileCast(in, e.Type)
+	case *sqlparser.SubstrExpr:
+		var str sqlparser.Expr = e.StrVal
+		if e.Name != nil {
+			str = e.Name
+		}
+		args := sqlparser.SelectExprs{&sqlparser.AliasedExpr{Expr: str}, &sqlparser.AliasedExpr{Expr: e.From}}
+		if e.To != nil {
+			args = append(args, &sqlparser.AliasedExpr{Expr: e.To})
+		}
+		return x.compileFunc(&sqlparser.FuncExpr{Name: sqlparser.NewColIdent("substring"), Exprs: args}, sc)
+	case *sqlparser.TrimExpr:
+		return x.compileTrim(e, sc)
+	case *sqlparser.TimestampFuncExpr:
+		return x.compileTimestampFunc(e, sc)
+	case *sqlparser.ExtractFuncExpr:
+		in, _, err := x.compile(e.Expr, sc)
+		if err != nil {
+			return nil, typeInfo{}, err
+		}
+		unit := strings.ToLower(e.Unit)
+		return &funcExpr{name: "extract", args: []expr{in}, fn: func(c *evalCtx, a []types.Value) (types.Value, error) {
+			if a[0].IsNull() {
+				return types.Null, nil
+			}
+			t, ok := toTemporal(a[0], types.KindDatetime)
+			if !ok {
+				return types.Null, nil
+			}
+			y, mo, d, h, mi, s, us := t.DateTime()
+			switch unit {
+			case "year":
+				return types.NewInt(int64(y)), nil
+			case "month":
+				return types.NewInt(int64(mo)), nil
+			case "day":
+				return types.NewInt(int64(d)), nil
+			case "hour":
+				return types.NewInt(int64(h)), nil
+			case "minute":
+				return types.NewInt(int64(mi)), nil
+			case "second":
+				return types.NewInt(int64(s)), nil
+			case "microsecond":
+				return types.NewInt(int64(us)), nil
+			case "quarter":
+				return types.NewInt(int64(mo+2) / 3), nil
+			case "year_month":
+				return types.NewInt(int64(y*100 + mo)), nil
+			}
+			return types.Null, errcode.NotSupported.New("EXTRACT(" + strings.ToUpper(unit) + ")")
+		}}, tiInt, nil
+	case *sqlparser.GroupConcatExpr:
+		return x.compileGroupConcat(e, sc)
 	case *sqlparser.Subquery:
 		return x.compileSubquery(e, sc, subScalar, nil)
 	case *sqlparser.ExistsExpr:

@@ -1,6 +1,7 @@
 package sql
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,10 +14,14 @@ import (
 
 // aggSpec is one aggregate call of a query block.
 type aggSpec struct {
-	name     string // count, sum, min, max, avg
+	name     string // count, sum, min, max, avg, group_concat
 	arg      expr   // nil for COUNT(*)
 	distinct bool
 	ti       typeInfo
+	// GROUP_CONCAT
+	args  []expr
+	sep   string
+	order []orderItem
 }
 
 // aggState accumulates one aggregate over a group.
@@ -27,9 +32,41 @@ type aggState struct {
 	float bool
 	best  types.Value
 	seen  map[string]bool
+	parts []sortRow // GROUP_CONCAT pieces and their ORDER BY keys
 }
 
 func (a *aggState) add(spec *aggSpec, c *evalCtx) error {
+	if spec.name == "group_concat" {
+		var piece []byte
+		for _, e := range spec.args {
+			v, err := e.eval(c)
+			if err != nil || v.IsNull() {
+				return err // a NULL argument skips the row
+			}
+			piece = v.AppendText(piece)
+		}
+		if spec.distinct {
+			if a.seen == nil {
+				a.seen = map[string]bool{}
+			}
+			k := string(groupKey(nil, types.NewBytes(piece)))
+			if a.seen[k] {
+				return nil
+			}
+			a.seen[k] = true
+		}
+		r := sortRow{out: []types.Value{types.NewBytes(piece)}}
+		for _, o := range spec.order {
+			v, err := o.e.eval(c)
+			if err != nil {
+				return err
+			}
+			r.keys = append(r.keys, cloneValue(v))
+		}
+		a.parts = append(a.parts, r)
+		a.count++
+		return nil
+	}
 	if spec.arg == nil {
 		a.count++
 		return nil
@@ -72,6 +109,24 @@ func (a *aggState) add(spec *aggSpec, c *evalCtx) error {
 
 func (a *aggState) result(spec *aggSpec) types.Value {
 	switch spec.name {
+	case "group_concat":
+		if a.count == 0 {
+			return types.Null
+		}
+		if len(spec.order) > 0 {
+			slices.SortStableFunc(a.parts, func(x, y sortRow) int { return cmpKeys(x.keys, y.keys, spec.order) })
+		}
+		var out []byte
+		for i, p := range a.parts {
+			if i > 0 {
+				out = append(out, spec.sep...)
+			}
+			out = append(out, p.out[0].Bytes()...)
+		}
+		if len(out) > 1024 { // group_concat_max_len
+			out = out[:1024]
+		}
+		return types.NewBytes(out)
 	case "count":
 		return types.NewInt(a.count)
 	case "sum":
@@ -449,14 +504,38 @@ func (x *Executor) compileFunc(f *sqlparser.FuncExpr, sc *scope) (expr, typeInfo
 		}
 		ti = tiDate
 	default:
-		return nil, typeInfo{}, errcode.FuncNotExist.New(x.funcQualifier(sc) + name)
+		if alias, ok := scalarAliases[name]; ok {
+			name = alias
+		}
+		sf, ok := scalarFuncs[name]
+		if !ok {
+			return nil, typeInfo{}, errcode.FuncNotExist.New(x.funcQualifier(sc) + f.Name.String())
+		}
+		if err := nargs(sf.min, sf.max); err != nil {
+			return nil, ti, err
+		}
+		fn := sf.fn
+		fe.fn = func(c *evalCtx, a []types.Value) (types.Value, error) {
+			if !sf.nullOK {
+				for _, v := range a {
+					if v.IsNull() {
+						return types.Null, nil
+					}
+				}
+			}
+			return fn(c, a)
+		}
+		ti = sf.ti
+		if sf.argType {
+			ti = tis[0]
+		}
 	}
 	return fe, ti, nil
 }
 
 func (x *Executor) funcQualifier(sc *scope) string {
-	for _, s := range sc.sources {
-		return s.schema + "."
+	if sc.session != nil && sc.session.DB != "" {
+		return sc.session.DB + "."
 	}
 	return ""
 }
