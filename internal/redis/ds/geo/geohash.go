@@ -164,14 +164,14 @@ func LatDistance(lat1, lat2 float64) float64 {
 // Distance is the haversine great-circle distance in meters.
 func Distance(lon1, lat1, lon2, lat2 float64) float64 {
 	lon1r, lon2r := degRad(lon1), degRad(lon2)
-	v := math.Sin((lon2r - lon1r) / 2)
+	v := libmSin((lon2r - lon1r) / 2)
 	if v == 0 {
 		return LatDistance(lat1, lat2)
 	}
 	lat1r, lat2r := degRad(lat1), degRad(lat2)
-	u := math.Sin((lat2r - lat1r) / 2)
-	a := float64(u*u) + float64(float64(float64(math.Cos(lat1r)*math.Cos(lat2r))*v)*v)
-	return 2.0 * EarthRadius * math.Asin(math.Sqrt(a))
+	u := libmSin((lat2r - lat1r) / 2)
+	a := float64(u*u) + float64(float64(float64(libmCos(lat1r)*libmCos(lat2r))*v)*v)
+	return 2.0 * EarthRadius * libmAsin(math.Sqrt(a))
 }
 
 func moveX(h *Hash, d int) {
@@ -266,8 +266,8 @@ func (s *Shape) boundingBox() (minLon, minLat, maxLon, maxLat float64) {
 		width = s.Conversion * s.Radius
 	}
 	latDelta := radDeg(height / EarthRadius)
-	longDeltaTop := radDeg(width / EarthRadius / math.Cos(degRad(s.Latitude+latDelta)))
-	longDeltaBottom := radDeg(width / EarthRadius / math.Cos(degRad(s.Latitude-latDelta)))
+	longDeltaTop := radDeg(width / EarthRadius / libmCos(degRad(s.Latitude+latDelta)))
+	longDeltaBottom := radDeg(width / EarthRadius / libmCos(degRad(s.Latitude-latDelta)))
 	if s.Latitude < 0 {
 		minLon, maxLon = s.Longitude-longDeltaBottom, s.Longitude+longDeltaBottom
 	} else {
