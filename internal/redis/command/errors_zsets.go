@@ -23,11 +23,8 @@ const (
 	errValueOutOfRange = "ERR value is out of range"
 
 	errGeoUnitUnknown = "ERR unsupported unit provided. please use M, KM, FT, MI"
-	errGeoNeedShape   = "ERR exactly one of BYRADIUS and BYBOX arguments must be provided for GEOSEARCH"
-	errGeoNeedCenter  = "ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for GEOSEARCH"
 	errGeoAnyCount    = "ERR the ANY argument requires COUNT argument"
 	errGeoCountZero   = "ERR COUNT must be > 0"
-	errGeoStoreWith   = "ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORDS options"
 	errGeoMember      = "ERR could not decode requested zset member"
 	errGeoRadiusNeg   = "ERR radius cannot be negative"
 	errGeoHeightNeg   = "ERR height or width cannot be negative"

@@ -98,23 +98,6 @@ func registerZSets(t *Table) {
 // read it or copy what they keep (the sorted set does).
 func bstr(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
-// eqFold reports whether arg equals the lower-case word, ignoring ASCII case.
-func eqFold(arg []byte, word string) bool {
-	if len(arg) != len(word) {
-		return false
-	}
-	for i := range len(arg) {
-		ch := arg[i]
-		if ch >= 'A' && ch <= 'Z' {
-			ch += 'a' - 'A'
-		}
-		if ch != word[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // speedOf is the ACL speed category of a command's flags.
 func speedOf(f Flags) string {
 	if f&Fast != 0 {
@@ -195,17 +178,17 @@ options:
 	for ; i < len(c.Args); i++ {
 		a := c.Args[i]
 		switch {
-		case eqFold(a, "nx"):
+		case argIs(a, "nx"):
 			flags |= zaddNX
-		case eqFold(a, "xx"):
+		case argIs(a, "xx"):
 			flags |= zaddXX
-		case eqFold(a, "ch"):
+		case argIs(a, "ch"):
 			flags |= zaddCH
-		case eqFold(a, "incr"):
+		case argIs(a, "incr"):
 			flags |= zaddIncr
-		case eqFold(a, "gt"):
+		case argIs(a, "gt"):
 			flags |= zaddGT
-		case eqFold(a, "lt"):
+		case argIs(a, "lt"):
 			flags |= zaddLT
 		default:
 			break options
