@@ -28,6 +28,7 @@ import (
 const (
 	SystemFile = "ibdata1"
 	RedoDir    = "#innodb_redo"
+	LockFile   = "#lock" // held (flock) while an engine has the directory open
 )
 
 // DoublewriteFile is the doublewrite file's name for a page size.
@@ -94,6 +95,7 @@ type db struct {
 	cpLSN  atomic.Uint64
 	stop   chan struct{}
 	bgDone chan struct{}
+	unlock func() error // releases the data directory lock
 }
 
 func nameKey(schema, name string) string { return schema + "\x00" + name }
@@ -133,6 +135,17 @@ func open(opts Options) (*db, error) {
 	if err := d.fs.MkdirAll(d.root, 0o755); err != nil {
 		return nil, err
 	}
+	release, err := vfs.Lock(d.fs, filepath.Join(d.root, LockFile))
+	if err != nil {
+		return nil, fmt.Errorf("engine: data directory %s is in use: %w", d.root, err)
+	}
+	d.unlock = release
+	ok := false
+	defer func() {
+		if !ok {
+			release()
+		}
+	}()
 	sysPath := filepath.Join(d.root, SystemFile)
 	if _, err := d.fs.Stat(sysPath); errors.Is(err, os.ErrNotExist) {
 		ps := opts.PageSize
@@ -176,6 +189,7 @@ func open(opts Options) (*db, error) {
 	d.stop = make(chan struct{})
 	d.bgDone = make(chan struct{})
 	go d.background()
+	ok = true
 	return d, nil
 }
 
@@ -322,6 +336,10 @@ func (d *db) closeFiles() {
 	}
 	if d.reg != nil {
 		d.reg.Close()
+	}
+	if d.unlock != nil {
+		d.unlock()
+		d.unlock = nil
 	}
 }
 

@@ -2,7 +2,11 @@
 
 package vfs
 
-import "syscall"
+import (
+	"errors"
+	"os"
+	"syscall"
+)
 
 // DataSync makes f's data durable like Sync, but skips metadata that does not
 // affect reading the data back (mtime): fdatasync for operating-system files.
@@ -17,4 +21,13 @@ func DataSync(f File) error {
 		}
 	}
 	return f.Sync()
+}
+
+// flock takes a non-blocking exclusive flock on f.
+func flock(f *os.File) error {
+	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return ErrLocked
+	}
+	return err
 }

@@ -18,7 +18,10 @@ import (
 // Crash. Directories themselves are always durable (MkdirAll is not modelled
 // as a risky operation). It is safe for concurrent use.
 type MemFS struct {
-	mu struct {
+	// locks are the names held by Lock (not part of the crash state).
+	locksMu sync.Mutex
+	locks   map[string]bool
+	mu      struct {
 		sync.Mutex
 		// live is the namespace the running program sees.
 		live map[string]*memInode

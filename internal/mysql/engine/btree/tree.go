@@ -473,6 +473,9 @@ func (t *Tree) rebalance(m *mtr.Mtr, path []*bufpool.Frame, slots []int) error {
 	}
 	parent := path[len(path)-2]
 	ci := slots[len(slots)-1]
+	if page.NumSlots(f.Data) == 0 {
+		return t.discard(m, path, slots)
+	}
 	pn := page.NumSlots(parent.Data)
 	var left, right *bufpool.Frame
 	var ri int
@@ -534,8 +537,53 @@ func (t *Tree) rebalance(m *mtr.Mtr, path []*bufpool.Frame, slots []int) error {
 	return t.rebalance(m, path[:len(path)-1], slots[:len(slots)-1])
 }
 
+// discard removes the empty last page of path from its level (whatever its
+// siblings' fill): unlink it, free it, drop its entry from the parent, and
+// rebalance the parent.
+func (t *Tree) discard(m *mtr.Mtr, path []*bufpool.Frame, slots []int) error {
+	f := path[len(path)-1]
+	parent := path[len(path)-2]
+	ci := slots[len(slots)-1]
+	prev, next := page.Prev(f.Data), page.Next(f.Data)
+	// Fix both neighbours before changing anything (a read error then fails
+	// cleanly). Taking the left one after f is safe under the exclusive tree latch.
+	var pf, nf *bufpool.Frame
+	var err error
+	if prev != 0 {
+		if pf, err = m.Get(t.space, prev, true); err != nil {
+			return err
+		}
+	}
+	if next != 0 {
+		if nf, err = m.Get(t.space, next, true); err != nil {
+			return err
+		}
+	}
+	t.smo.Add(1)
+	if pf != nil {
+		space.Write32(m, pf, page.OffNext, next)
+	}
+	if nf != nil {
+		space.Write32(m, nf, page.OffPrev, prev)
+	}
+	if err := space.Free(m, f); err != nil {
+		return err
+	}
+	if err := m.Delete(parent, ci); err != nil {
+		return err
+	}
+	// If ci was 0, the parent's new first entry stands for the bottom of its
+	// range: slot 0's key is never compared, so nothing is rewritten.
+	return t.rebalance(m, path[:len(path)-1], slots[:len(slots)-1])
+}
+
 // collapseRoot pulls a lone child up into the root.
 func (t *Tree) collapseRoot(m *mtr.Mtr, root *bufpool.Frame) error {
+	if page.PageType(root.Data) == page.TypeInternal && page.NumSlots(root.Data) == 0 {
+		t.smo.Add(1)
+		_, err := m.New(t.space, t.root, page.TypeLeaf, 0) // the last child was discarded
+		return err
+	}
 	for page.PageType(root.Data) == page.TypeInternal && page.NumSlots(root.Data) == 1 {
 		t.smo.Add(1)
 		c, err := m.Get(t.space, nodeChild(page.Record(root.Data, 0)), true)

@@ -244,3 +244,45 @@ func TestSequentialFill(t *testing.T) {
 		t.Fatalf("desc scan stopped at %d: %v", n, c.Err())
 	}
 }
+
+// TestEmptyLeafBetweenFullSiblings: a leaf emptied between two full
+// siblings cannot merge; it must be discarded, not left empty.
+func TestEmptyLeafBetweenFullSiblings(t *testing.T) {
+	tr := newTestTree(t, 16<<10, 64)
+	m := model{}
+	put := func(k string, n int) {
+		v := strings.Repeat("v", n)
+		if err := tr.Insert([]byte(k), []byte(v), 1, 1); err != nil {
+			t.Fatal(err)
+		}
+		m[k] = v
+	}
+	// Ascending inserts leave full pages; deleting a range from its top
+	// down empties pages whose right sibling is full, so they cannot merge.
+	for i := 0; i < 1000; i++ {
+		put(fmt.Sprintf("a%04d", i), 200)
+	}
+	checkAgainst(t, tr, m)
+	for i := 499; i >= 300; i-- {
+		k := fmt.Sprintf("a%04d", i)
+		if err := tr.Delete([]byte(k), nil); err != nil {
+			t.Fatal(err)
+		}
+		delete(m, k)
+		checkAgainst(t, tr, m)
+	}
+	// And emptying whole regions in random order.
+	rng := rand.New(rand.NewPCG(9, 9))
+	keys := m.keys()
+	rng.Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
+	for i, k := range keys {
+		if err := tr.Delete([]byte(k), nil); err != nil {
+			t.Fatal(err)
+		}
+		delete(m, k)
+		if i%20 == 0 {
+			checkAgainst(t, tr, m)
+		}
+	}
+	checkAgainst(t, tr, m)
+}
