@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/dolthub/vitess/go/vt/sqlparser"
 
 	"github.com/tandem-db/tandem/internal/mysql/engine"
 	"github.com/tandem-db/tandem/internal/mysql/sql/catalog"
 	"github.com/tandem-db/tandem/internal/mysql/sql/errcode"
+	"github.com/tandem-db/tandem/internal/mysql/sql/parse"
 	"github.com/tandem-db/tandem/internal/mysql/sql/types"
 )
 
@@ -75,10 +77,13 @@ func (x *Executor) runDDL(ctx context.Context, s *Session, st *sqlparser.DDL) (*
 	defer x.ddlMu.Unlock()
 	switch strings.ToLower(st.Action) {
 	case "create":
-		if st.TableSpec == nil {
+		if st.OptLike != nil {
+			return x.createTableLike(s, st)
+		}
+		if st.TableSpec == nil && st.OptSelect == nil {
 			return nil, errcode.NotSupported.New("CREATE without a table definition")
 		}
-		return x.createTable(s, st)
+		return x.createTable(ctx, s, st)
 	case "drop":
 		return x.dropTables(s, st)
 	case "truncate":
@@ -302,7 +307,7 @@ func constDefault(e sqlparser.Expr) (types.Value, error) {
 	return types.Null, errcode.NotSupported.New("DEFAULT " + sqlparser.String(e))
 }
 
-func (x *Executor) createTable(s *Session, st *sqlparser.DDL) (*Result, error) {
+func (x *Executor) createTable(ctx context.Context, s *Session, st *sqlparser.DDL) (*Result, error) {
 	schema := st.Table.DbQualifier.String()
 	if schema == "" {
 		schema = s.DB
@@ -325,6 +330,17 @@ func (x *Executor) createTable(s *Session, st *sqlparser.DDL) (*Result, error) {
 		return nil, errcode.TableExists.New(name)
 	}
 	spec := st.TableSpec
+	if spec == nil {
+		spec = &sqlparser.TableSpec{}
+	}
+	var asSelect *selectPlan
+	if st.OptSelect != nil {
+		params := 0
+		var err error
+		if asSelect, err = x.compileSelect(s, st.OptSelect.Select, parse.Parsed{}, &params, nil); err != nil {
+			return nil, err
+		}
+	}
 	t := &catalog.Table{Schema: schema, Name: name, Charset: "utf8mb4", Collation: "utf8mb4_0900_ai_ci"}
 	var pk *catalog.Index
 	var secondary []catalog.Index
@@ -355,6 +371,15 @@ func (x *Executor) createTable(s *Session, st *sqlparser.DDL) (*Result, error) {
 			}
 		}
 		t.Columns = append(t.Columns, c)
+	}
+	if asSelect != nil {
+		for _, rc := range asSelect.columns {
+			if seen[strings.ToLower(rc.Name)] {
+				continue
+			}
+			seen[strings.ToLower(rc.Name)] = true
+			t.Columns = append(t.Columns, x.selectedColumn(rc))
+		}
 	}
 	t.Init()
 	for _, id := range spec.Indexes {
@@ -455,19 +480,145 @@ func (x *Executor) createTable(s *Session, st *sqlparser.DDL) (*Result, error) {
 			return nil, errcode.WrongAutoKey.New()
 		}
 	}
-	info, err := x.eng.CreateTable(engine.TableSpec{Schema: schema, Name: name, Meta: t.Encode(), Indexes: t.IndexSpecs()})
+	if err := x.registerTable(s, t); err != nil {
+		return nil, err
+	}
+	if asSelect == nil {
+		return &Result{}, nil
+	}
+	n, err := x.fillFromSelect(ctx, s, t, asSelect)
+	if err != nil {
+		// CREATE … SELECT is atomic: the table goes away with its rows
+		_ = x.eng.DropTable(t.ID)
+		x.mu.Lock()
+		delete(x.mu.tables, tableKey(t.Schema, t.Name))
+		x.mu.version++
+		x.mu.Unlock()
+		return nil, err
+	}
+	return &Result{AffectedRows: n, Info: fmt.Sprintf("Records: %d  Duplicates: 0  Warnings: 0", n)}, nil
+}
+
+// registerTable creates the table in the engine and adds it to the catalog.
+func (x *Executor) registerTable(s *Session, t *catalog.Table) error {
+	info, err := x.eng.CreateTable(engine.TableSpec{Schema: t.Schema, Name: t.Name, Meta: t.Encode(), Indexes: t.IndexSpecs()})
 	if err != nil {
 		if errors.Is(err, engine.ErrTableExists) {
-			return nil, errcode.TableExists.New(name)
+			return errcode.TableExists.New(t.Name)
 		}
-		return nil, x.engineError(s, err)
+		return x.engineError(s, err)
 	}
 	t.ID = info.ID
 	x.mu.Lock()
-	x.mu.tables[tableKey(schema, name)] = t
+	x.mu.tables[tableKey(t.Schema, t.Name)] = t
 	x.mu.version++
 	x.mu.Unlock()
-	return &Result{}, nil
+	return nil
+}
+
+// selectedColumn is the column CREATE TABLE … SELECT makes for a result
+// column: the source column's definition when it is one (without
+// AUTO_INCREMENT or keys), else a type that holds the values.
+func (x *Executor) selectedColumn(rc Column) catalog.Column {
+	if rc.OrgTable != "" && rc.OrgName != "" {
+		if src, _, ok := x.lookupTable(rc.Schema, rc.OrgTable); ok {
+			if i, ok := src.Column(rc.OrgName); ok {
+				c := src.Columns[i]
+				c.Name, c.AutoInc = rc.Name, false
+				return c
+			}
+		}
+	}
+	return derivedColumn(rc)
+}
+
+// fillFromSelect inserts the rows of a CREATE TABLE … SELECT.
+func (x *Executor) fillFromSelect(ctx context.Context, s *Session, t *catalog.Table, pl *selectPlan) (uint64, error) {
+	txn, err := x.eng.Begin(ctx, engine.TxnOptions{})
+	if err != nil {
+		return 0, x.engineError(s, err)
+	}
+	st := &stmtCtx{ctx: ctx, s: s, x: x, txn: txn, now: time.Now()}
+	rows, err := x.execSelect(st, pl)
+	if err != nil {
+		_ = txn.Rollback()
+		return 0, err
+	}
+	pos := make([]int, len(pl.columns))
+	for i, rc := range pl.columns {
+		pos[i], _ = t.Column(rc.Name)
+	}
+	for n, r := range rows {
+		row := make([]types.Value, len(t.Columns))
+		given := make([]bool, len(t.Columns))
+		for i, v := range r {
+			c := &t.Columns[pos[i]]
+			given[pos[i]] = true
+			if v.IsNull() {
+				if c.NotNull {
+					_ = txn.Rollback()
+					return 0, errcode.BadNull.New(c.Name)
+				}
+				continue
+			}
+			if row[pos[i]], err = st.storeValue(c, v, n+1); err != nil {
+				_ = txn.Rollback()
+				return 0, err
+			}
+		}
+		for ci := range t.Columns {
+			if !given[ci] {
+				if row[ci], err = st.defaultValue(&t.Columns[ci], n+1, false); err != nil {
+					_ = txn.Rollback()
+					return 0, err
+				}
+			}
+		}
+		if err := st.insertRow(t, row); err != nil {
+			_ = txn.Rollback()
+			var de *dupError
+			if errors.As(err, &de) {
+				return 0, de.err
+			}
+			return 0, err
+		}
+	}
+	if err := txn.Commit(); err != nil {
+		return 0, x.engineError(s, err)
+	}
+	return uint64(len(rows)), nil
+}
+
+// createTableLike copies another table's definition (CREATE TABLE … LIKE).
+func (x *Executor) createTableLike(s *Session, st *sqlparser.DDL) (*Result, error) {
+	if len(st.OptLike.LikeTables) != 1 {
+		return nil, errcode.NotSupported.New("LIKE with several tables")
+	}
+	src, err := x.resolveTable(s, st.OptLike.LikeTables[0])
+	if err != nil {
+		return nil, err
+	}
+	schema := st.Table.DbQualifier.String()
+	if schema == "" {
+		schema = s.DB
+	}
+	if schema == "" {
+		return nil, errcode.NoDatabaseSelected.New()
+	}
+	if !x.schemaExists(schema) || strings.EqualFold(schema, infoSchemaName) {
+		return nil, errcode.BadDatabase.New(schema)
+	}
+	if _, _, ok := x.lookupTable(schema, st.Table.Name.String()); ok {
+		if st.IfNotExists {
+			s.warn("Note", errcode.TableExists.Code, errcode.TableExists.New(st.Table.Name.String()).Message)
+			return &Result{}, nil
+		}
+		return nil, errcode.TableExists.New(st.Table.Name.String())
+	}
+	t := cloneTable(src)
+	t.Schema, t.Name = schema, st.Table.Name.String()
+	t.Init()
+	return &Result{}, x.registerTable(s, t)
 }
 
 func uniqueIndexName(t *catalog.Table, others []catalog.Index, base string) string {

@@ -3,6 +3,7 @@ package sql
 import (
 	"context"
 	"slices"
+	"strings"
 
 	"github.com/dolthub/vitess/go/vt/sqlparser"
 
@@ -102,7 +103,33 @@ func (x *Executor) runSelect(st *stmtCtx, stmt sqlparser.SelectStatement, p pars
 	}
 	st.s.foundRows = uint64(len(rows))
 	st.s.rowCount = -1
+	if sel, ok := stmt.(*sqlparser.Select); ok && sel.Into != nil {
+		return selectInto(st.s, sel.Into, pl, rows)
+	}
 	return &Result{Columns: pl.columns, Rows: rows}, nil
+}
+
+// selectInto stores a one-row result into user variables (SELECT … INTO @a, @b).
+func selectInto(s *Session, into *sqlparser.Into, pl *selectPlan, rows [][]types.Value) (*Result, error) {
+	if into.Outfile != "" || into.Dumpfile != "" || len(into.Variables) == 0 {
+		return nil, errcode.NotSupported.New("SELECT … INTO OUTFILE/DUMPFILE")
+	}
+	if len(into.Variables) != len(pl.columns) {
+		return nil, errcode.WrongNumberOfColumnsInSelect.New()
+	}
+	switch len(rows) {
+	case 0:
+		s.warn("Warning", errcode.NoDataFetched.Code, errcode.NoDataFetched.Format)
+		return &Result{}, nil
+	case 1:
+	default:
+		return nil, errcode.TooManyRows.New()
+	}
+	for i, v := range into.Variables {
+		name := strings.ToLower(strings.TrimPrefix(v.String(), "@"))
+		s.userVars[name] = cloneValue(rows[0][i])
+	}
+	return &Result{AffectedRows: 1}, nil
 }
 
 type sortRow struct {

@@ -144,3 +144,9 @@ var MixOfGroupFunc = Kind{1140, "42000", "In aggregated query without GROUP BY, 
 
 // UnknownTableInMulti is ER_UNKNOWN_TABLE for a multi-table statement's target.
 var UnknownTableInMulti = Kind{1109, "42S02", "Unknown table '%s' in %s"}
+
+// SELECT … INTO errors.
+var (
+	NoDataFetched = Kind{1329, "02000", "No data - zero rows fetched, selected, or processed"}
+	TooManyRows   = Kind{1172, "42000", "Result consisted of more than one row"}
+)
