@@ -206,7 +206,7 @@ func TestMonitorMultiExecOrder(t *testing.T) {
 	mon.send(cmd("MONITOR"))
 	mon.reply()
 	rc := dial(t, addr)
-	rc.send(cmd("MULTI") + cmd("SET", "foo", "bar") + cmd("EXEC") + cmd("select", "3"))
+	rc.send(cmd("multi") + cmd("set", "foo", "bar") + cmd("exec") + cmd("select", "3"))
 	for i := 0; i < 4; i++ {
 		rc.reply()
 	}
