@@ -72,6 +72,21 @@ func (z *ZSet) toTree() {
 	z.tree, z.st, z.lp, z.n = t, st, nil, 0
 }
 
+// shrink rebuilds the skiplist encoding when most member ids are free, so a
+// set that grew large and then emptied gives its records and index back.
+func (z *ZSet) shrink() {
+	if len(z.st.recs) <= 1024 || z.tree.n*4 >= len(z.st.recs) {
+		return
+	}
+	st := newStore(z.tree.n)
+	t := newTree(st)
+	z.tree.ascend(0, func(id item) bool {
+		t.insert(st.add(z.st.member(id), z.st.recs[id].score))
+		return true
+	})
+	z.tree, z.st = t, st
+}
+
 // Compact converts a skiplist-encoded set back to listpack when it fits
 // cfg, as Redis does for the results of ZUNIONSTORE, ZRANGESTORE and such.
 func (z *ZSet) Compact(cfg Config) {
@@ -176,6 +191,7 @@ func (z *ZSet) Remove(member string) bool {
 	z.tree.remove(id)
 	z.st.remove(id)
 	z.memberBytes -= len(member)
+	z.shrink()
 	return true
 }
 
@@ -386,6 +402,7 @@ func (z *ZSet) RemoveRanks(start, stop int) int {
 		z.tree.remove(id)
 		z.st.remove(id)
 	}
+	z.shrink()
 	return k
 }
 

@@ -191,3 +191,24 @@ func TestTreeDeep(t *testing.T) {
 	}
 	checkAgainst(t, z, model, rng)
 }
+
+func TestShrinkAfterMassRemoval(t *testing.T) {
+	cfg := DefaultConfig()
+	z := New()
+	model := map[string]float64{}
+	for i := 0; i < 20000; i++ {
+		m := fmt.Sprintf("m%d", i)
+		z.Add(m, float64(i%97), cfg)
+		model[m] = float64(i % 97)
+	}
+	big := z.MemoryUsage()
+	for i := 0; i < 19900; i++ {
+		m := fmt.Sprintf("m%d", i)
+		z.Remove(m)
+		delete(model, m)
+	}
+	if z.MemoryUsage()*10 > big {
+		t.Fatalf("memory %d after removing 99.5%% of members (was %d)", z.MemoryUsage(), big)
+	}
+	checkAgainst(t, z, model, rand.New(rand.NewPCG(9, 9)))
+}
