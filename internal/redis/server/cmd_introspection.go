@@ -1092,11 +1092,11 @@ func (a *admin) cmdMemoryDoctor(c *command.Ctx) {
 	var text string
 	switch {
 	case m.used < 5<<20:
-		text = "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting."
+		text = "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n"
 	case m.peak > 0 && float64(m.peak)/float64(m.used) > 1.5:
 		text = fmt.Sprintf("Sam, I detected a few issues in this Redis instance memory implants:\n\n * Peak memory: In the past this instance used more than 150%% the memory that is currently using. The allocator is normally not able to release memory after a peak, so you can expect to see a big fragmentation ratio, however this is actually harmless and is only due to the memory peak, and if the Redis instance Resident Set Size (RSS) is currently bigger than expected, the memory will be used as soon as you fill the Redis instance with more data. If the memory peak was only occasional and you want to try to reclaim memory, please try the MEMORY PURGE command, otherwise the only other option is to shutdown and restart the instance.\n\nI'm here to keep you safe, Sam. I want to help you.\n")
 	default:
-		text = "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base."
+		text = "Hi Sam, I can't find any memory issue in your instance. I can only account for what occurs on this base.\n"
 	}
 	c.W.Verbatim("txt", []byte(text))
 }
