@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -126,5 +127,24 @@ func TestDumpUndo(t *testing.T) {
 	out.Reset()
 	if err := DumpUndo(&out, fs, "/u/mysql/ibdata1"); err != nil || !strings.Contains(out.String(), "no active transactions") {
 		t.Fatalf("after close: %v\n%s", err, out.String())
+	}
+}
+
+func TestCommand(t *testing.T) {
+	fs := vfs.NewMem()
+	buildDir(t, fs)
+	for _, args := range [][]string{
+		{"pages", "/d/mysql/s/t.ibd"},
+		{"redo", "/d"},
+		{"undo", "/d"},
+		{"check", "/d"},
+	} {
+		var out strings.Builder
+		if err := Command(&out, fs, args); err != nil || out.Len() == 0 {
+			t.Fatalf("%v: %v\n%s", args, err, out.String())
+		}
+	}
+	if err := Command(io.Discard, fs, []string{"nope", "x"}); !errors.Is(err, ErrUsage) {
+		t.Fatalf("unknown command: %v", err)
 	}
 }
