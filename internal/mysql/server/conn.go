@@ -31,6 +31,10 @@ type conn struct {
 	id      uint32
 	state   atomic.Int32
 	tooMany bool
+	// ctx is passed to every statement; KILL of this connection cancels it,
+	// and Close cancels every connection's through the server's.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	caps      uint32
 	multiStmt bool
@@ -55,6 +59,7 @@ type stmt struct {
 
 func (c *conn) serve() {
 	defer c.srv.removeConn(c)
+	defer c.cancel()
 	defer c.pc.Close()
 	if !c.handshake() {
 		c.srv.aborted.Add(1)
@@ -111,8 +116,6 @@ func (c *conn) status() uint16 {
 	}
 	return st
 }
-
-func (c *conn) ctx() context.Context { return c.srv.baseCtx }
 
 // writeError renders any error as an ERR packet: the executor's
 // *errcode.Error as is, anything else as ER_UNKNOWN_ERROR.
@@ -220,7 +223,7 @@ func (c *conn) comQuery(query string) {
 	}
 	for i, q := range stmts {
 		c.srv.questions.Add(1)
-		res, err := c.srv.exec.Query(c.ctx(), c.sess, q)
+		res, err := c.srv.exec.Query(c.ctx, c.sess, q)
 		if err != nil {
 			c.writeError(err)
 			return
@@ -275,7 +278,7 @@ func quoteIdent(name string) string {
 
 func (c *conn) comInitDB(db string) {
 	c.srv.questions.Add(1)
-	if _, err := c.srv.exec.Query(c.ctx(), c.sess, "USE "+quoteIdent(db)); err != nil {
+	if _, err := c.srv.exec.Query(c.ctx, c.sess, "USE "+quoteIdent(db)); err != nil {
 		c.writeError(err)
 		return
 	}
@@ -288,7 +291,7 @@ func (c *conn) comFieldList(pkt []byte) {
 		c.writeError(errMalformedPacket.New())
 		return
 	}
-	res, err := c.srv.exec.Query(c.ctx(), c.sess, "SELECT * FROM "+quoteIdent(fl.Table)+" LIMIT 0")
+	res, err := c.srv.exec.Query(c.ctx, c.sess, "SELECT * FROM "+quoteIdent(fl.Table)+" LIMIT 0")
 	if err != nil {
 		c.writeError(err)
 		return
@@ -305,7 +308,7 @@ func (c *conn) comStatistics() {
 
 func (c *conn) comStmtPrepare(query string) {
 	c.srv.questions.Add(1)
-	p, err := c.srv.exec.Prepare(c.ctx(), c.sess, query)
+	p, err := c.srv.exec.Prepare(c.ctx, c.sess, query)
 	if err != nil {
 		c.writeError(err)
 		return
@@ -350,7 +353,7 @@ func (c *conn) comStmtExecute(pkt []byte) {
 	}
 	c.args = args[:0]
 	clear(st.longData)
-	res, err := c.srv.exec.Execute(c.ctx(), c.sess, st.prep, args)
+	res, err := c.srv.exec.Execute(c.ctx, c.sess, st.prep, args)
 	clear(args)
 	if err != nil {
 		c.writeError(err)
@@ -401,7 +404,7 @@ func (c *conn) comChangeUser(pkt []byte) (quit bool) {
 	}
 	c.resetSession(cu.User, "")
 	if cu.Database != "" {
-		if _, err := c.srv.exec.Query(c.ctx(), c.sess, "USE "+quoteIdent(cu.Database)); err != nil {
+		if _, err := c.srv.exec.Query(c.ctx, c.sess, "USE "+quoteIdent(cu.Database)); err != nil {
 			c.writeError(err)
 			return true
 		}
@@ -477,7 +480,7 @@ func (c *conn) handshake() bool {
 	}
 	c.resetSession(resp.User, "")
 	if resp.Database != "" {
-		if _, err := c.srv.exec.Query(c.ctx(), c.sess, "USE "+quoteIdent(resp.Database)); err != nil {
+		if _, err := c.srv.exec.Query(c.ctx, c.sess, "USE "+quoteIdent(resp.Database)); err != nil {
 			c.writeError(err)
 			_ = c.pc.Flush()
 			return false

@@ -155,6 +155,7 @@ func (s *Server) isClosed() bool {
 func (s *Server) newConn(nc net.Conn) *conn {
 	s.connections.Add(1)
 	c := &conn{srv: s, pc: wire.NewConn(nc), id: s.nextConnID.Add(1)}
+	c.ctx, c.cancel = context.WithCancel(s.baseCtx)
 	c.pc.MaxAllowedPacket = s.cfg.MaxAllowedPacket
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -251,6 +252,7 @@ func (s *Server) kill(id uint32) bool {
 	defer s.mu.Unlock()
 	for c := range s.mu.conns {
 		if c.id == id {
+			c.cancel()
 			c.pc.Close()
 			return true
 		}

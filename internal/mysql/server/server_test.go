@@ -82,7 +82,8 @@ func dialRaw(t *testing.T, addr, user string, auth []byte, caps uint32) (*rawCli
 
 func (c *rawClient) read() []byte {
 	c.t.Helper()
-	_ = c.pc.NetConn().SetReadDeadline(time.Now().Add(5 * time.Second))
+	// Generous: a 17 MB statement under -race on a busy machine is slow.
+	_ = c.pc.NetConn().SetReadDeadline(time.Now().Add(60 * time.Second))
 	p, err := c.pc.ReadPacket()
 	if err != nil {
 		c.t.Fatalf("read: %v", err)
