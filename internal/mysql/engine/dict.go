@@ -160,6 +160,10 @@ func (d *db) CreateTable(spec TableSpec) (TableInfo, error) {
 	if err := d.dict.Insert(counterKey(t.info.ID), encodeCounters(1, rowIDBatch), 0, 0); err != nil {
 		return TableInfo{}, err
 	}
+	// A table's schema exists from then on, as if created first.
+	if err := d.dict.Insert(schemaKey(spec.Schema), nil, 0, 0); err != nil && !errors.Is(err, btree.ErrDuplicate) {
+		return TableInfo{}, err
+	}
 	if err := d.durable(); err != nil {
 		return TableInfo{}, err
 	}
