@@ -110,6 +110,8 @@ type stmtCtx struct {
 	now  time.Time
 	args []types.Value
 	lock engine.LockMode
+	// write is set for INSERT/UPDATE/DELETE (strict mode turns some warnings into errors)
+	write bool
 	// outer is the enclosing row while a correlated subquery runs
 	outer []types.Value
 	// subCache holds the rows of uncorrelated subqueries, computed once per statement
@@ -254,6 +256,7 @@ func (x *Executor) inStatement(ctx context.Context, s *Session, write bool, fn f
 		}
 	}
 	st.txn = s.txn
+	st.write = write
 	if write && s.txnOpts.ReadOnly {
 		return nil, errcode.ReadOnlyTransaction.New()
 	}

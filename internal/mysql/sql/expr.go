@@ -562,6 +562,9 @@ func truncDecimal(x, y types.Decimal) types.Decimal {
 }
 
 func divZero(c *evalCtx) (types.Value, error) {
+	if c.st != nil && c.st.write && c.x.strict(c.s) && strings.Contains(c.x.sqlMode(c.s), "ERROR_FOR_DIVISION_BY_ZERO") {
+		return types.Null, errcode.DivisionByZero.New()
+	}
 	c.s.warn("Warning", errcode.DivisionByZero.Code, errcode.DivisionByZero.Format)
 	return types.Null, nil
 }
