@@ -1124,6 +1124,63 @@ func (a *admin) debugAllowed(self *client) bool {
 	return false
 }
 
+// debugProtocol answers DEBUG PROTOCOL <type> with one sample of each
+// reply type, as Redis does for client library tests.
+func debugProtocol(c *command.Ctx, typ string) {
+	w := c.W
+	switch typ {
+	case "string":
+		w.BulkString("Hello World")
+	case "integer":
+		w.Int(12345)
+	case "double":
+		w.Double(3.141)
+	case "bignum":
+		w.BigNumber("1234567999999999999999999999999999999")
+	case "null":
+		w.Null()
+	case "array", "set":
+		if typ == "set" {
+			w.Set(3)
+		} else {
+			w.Array(3)
+		}
+		for j := int64(0); j < 3; j++ {
+			w.Int(j)
+		}
+	case "map":
+		w.Map(3)
+		for j := int64(0); j < 3; j++ {
+			w.Int(j)
+			w.Bool(j == 1)
+		}
+	case "attrib":
+		if w.Proto == 3 {
+			w.Raw([]byte("|1\r\n"))
+			w.BulkString("key-popularity")
+			w.Array(2)
+			w.BulkString("key:123")
+			w.Int(90)
+		}
+		w.BulkString("Some real reply following the attribute")
+	case "push":
+		if w.Proto != 3 {
+			c.Error("ERR RESP2 is not supported by this command")
+			return
+		}
+		w.Push(2)
+		w.BulkString("server-cpu-usage")
+		w.Int(42)
+		w.BulkString("Some real reply following the push reply")
+	case "true", "false":
+		w.Bool(typ == "true")
+	case "verbatim":
+		w.Verbatim("txt", []byte("This is a verbatim\nstring"))
+	default:
+		c.Error("ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false")
+	}
+}
+
 var debugHelp = []string{
 	"CHANGE-REPL-ID",
 	"    Change the replication IDs of the instance.",
@@ -1132,6 +1189,10 @@ var debugHelp = []string{
 	"    Write <message> to the server log.",
 	"OBJECT <key>",
 	"    Show low level info about `key` and associated value.",
+	"PROTOCOL <type>",
+	"    Reply with a test value of the specified type. <type> can be: string,",
+	"    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+	"    true, false.",
 	"RELOAD [option ...]",
 	"    Save the RDB on disk and reload it back to memory (not supported without persistence).",
 	"SET-ACTIVE-EXPIRE <0|1>",
@@ -1192,6 +1253,8 @@ func (a *admin) cmdDebug(c *command.Ctx) {
 	case sub == "change-repl-id" && argc == 2:
 		a.replID = newRunID()
 		c.W.OK()
+	case sub == "protocol" && argc == 3:
+		debugProtocol(c, strings.ToLower(string(c.Args[2])))
 	case sub == "reload":
 		c.Error(errDebugNoPersistence)
 	default:

@@ -327,3 +327,36 @@ func TestMemoryAndServerInfoCommands(t *testing.T) {
 		t.Fatalf("LASTSAVE = %d %v", last, err)
 	}
 }
+
+func TestDebugProtocol(t *testing.T) {
+	_, addr := startServer(t, "enable-debug-command", "local")
+	rc := dial(t, addr)
+	for _, tc := range []struct{ typ, resp2, resp3 string }{
+		{"bignum", "$37\r\n1234567999999999999999999999999999999\r\n", "(1234567999999999999999999999999999999\r\n"},
+		{"double", "$5\r\n3.141\r\n", ",3.141\r\n"},
+		{"map", "*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n", "%3\r\n:0\r\n#f\r\n:1\r\n#t\r\n:2\r\n#f\r\n"},
+		{"attrib", "$39\r\nSome real reply following the attribute\r\n", "|1\r\n$14\r\nkey-popularity\r\n*2\r\n$7\r\nkey:123\r\n:90\r\n$39\r\nSome real reply following the attribute\r\n"},
+		{"push", "-ERR RESP2 is not supported by this command\r\n", ">2\r\n$16\r\nserver-cpu-usage\r\n:42\r\n$40\r\nSome real reply following the push reply\r\n"},
+	} {
+		for _, proto := range []string{"2", "3"} {
+			rc.send(cmd("HELLO", proto))
+			rc.reply()
+			rc.send(cmd("DEBUG", "PROTOCOL", tc.typ) + cmd("PING"))
+			var got string
+			for {
+				r := rc.reply()
+				if r == "+PONG\r\n" {
+					break
+				}
+				got += r
+			}
+			want := tc.resp2
+			if proto == "3" {
+				want = tc.resp3
+			}
+			if got != want {
+				t.Errorf("DEBUG PROTOCOL %s in RESP%s = %q, want %q", tc.typ, proto, got, want)
+			}
+		}
+	}
+}
