@@ -18,9 +18,10 @@ type config struct {
 
 // sqlConfig holds the SQL server's options (MySQL's option names).
 type sqlConfig struct {
-	Port           int
-	BufferPoolSize int64
-	PageSize       int
+	Port                int
+	BufferPoolSize      int64
+	PageSize            int
+	FlushLogAtTrxCommit int
 }
 
 func isSQLDirective(name string) bool {
@@ -49,6 +50,12 @@ func (c *sqlConfig) set(name, value string) error {
 			return fmt.Errorf("invalid innodb-page-size %q: must be 16k, 32k or 64k", value)
 		}
 		c.PageSize = int(n)
+	case "innodb-flush-log-at-trx-commit":
+		n, err := strconv.Atoi(value)
+		if err != nil || n < 0 || n > 2 {
+			return fmt.Errorf("invalid innodb-flush-log-at-trx-commit %q: must be 0, 1 or 2", value)
+		}
+		c.FlushLogAtTrxCommit = n
 	default:
 		return fmt.Errorf("unknown SQL option '%s'", name)
 	}
@@ -58,7 +65,7 @@ func (c *sqlConfig) set(name, value string) error {
 // loadConfig reads an optional config file (the first argument when it does
 // not start with "--") and then --name value directives, as redis-server does.
 func loadConfig(args []string) (*config, error) {
-	cfg := &config{kv: kvserver.NewConfig(), sql: sqlConfig{Port: 3306, BufferPoolSize: 128 << 20, PageSize: 16 << 10}}
+	cfg := &config{kv: kvserver.NewConfig(), sql: sqlConfig{Port: 3306, BufferPoolSize: 128 << 20, PageSize: 16 << 10, FlushLogAtTrxCommit: 1}}
 	var lines []string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "--") {
 		text, err := os.ReadFile(args[0])

@@ -1,7 +1,14 @@
 package main
 
-import "errors"
+import (
+	"os"
 
-func inspect(args []string) error {
-	return errors.New("tandem: inspect: nothing to inspect yet")
+	"github.com/tandem-db/tandem/internal/mysql/engine/inspect"
+	"github.com/tandem-db/tandem/internal/shared/vfs"
+)
+
+// runInspect dumps and checks the SQL engine's files offline:
+// tandem inspect pages FILE | redo DIR | undo DIR | check DIR.
+func runInspect(args []string) error {
+	return inspect.Command(os.Stdout, vfs.Default, args)
 }

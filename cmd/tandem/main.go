@@ -43,7 +43,7 @@ func run(args []string) error {
 	}
 	switch mode {
 	case "inspect":
-		return inspect(args)
+		return runInspect(args)
 	case "sentinel":
 		return errors.New("tandem: sentinel mode is not supported yet (see docs/COMPATIBILITY.md)")
 	}

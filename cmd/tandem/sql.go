@@ -23,6 +23,8 @@ func startSQL(cfg *config, log *slog.Logger, errc chan<- error) (interface {
 		Dir:            cfg.kv.Dir,
 		PageSize:       cfg.sql.PageSize,
 		BufferPoolSize: cfg.sql.BufferPoolSize,
+
+		FlushLogAtTrxCommit: cfg.sql.FlushLogAtTrxCommit,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("tandem: SQL storage engine: %w", err)

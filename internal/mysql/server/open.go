@@ -13,13 +13,17 @@ type OpenOptions struct {
 	Dir            string // data root; the engine keeps its files under Dir/mysql
 	PageSize       int    // 0 means 16 KB
 	BufferPoolSize int64  // 0 means 128 MB
+	// FlushLogAtTrxCommit is innodb_flush_log_at_trx_commit (1, the
+	// default: every commit is on disk when acknowledged; 0 and 2 as MySQL).
+	FlushLogAtTrxCommit int
 }
 
 // Open opens (or creates, or recovers) the storage engine under opts.Dir
 // and returns a Server on it. Serve or ListenAndServe starts it; Shutdown
 // or Close also closes the engine.
 func Open(opts OpenOptions) (*Server, error) {
-	eng, err := engine.Open(engine.Options{Dir: opts.Dir, PageSize: opts.PageSize, BufferPoolSize: opts.BufferPoolSize})
+	eng, err := engine.Open(engine.Options{Dir: opts.Dir, PageSize: opts.PageSize, BufferPoolSize: opts.BufferPoolSize,
+		FlushLogAtTrxCommit: engine.FlushPolicyFor(opts.FlushLogAtTrxCommit)})
 	if err != nil {
 		return nil, err
 	}
