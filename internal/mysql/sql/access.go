@@ -237,6 +237,9 @@ func (rs *rowSource) open(c *evalCtx) error {
 			}
 			break
 		}
+		if col.Type == catalog.TypeTimestamp {
+			kv = rs.st.x.toUTC(rs.st.s, kv)
+		}
 		prefix = catalog.EncodeKey(prefix, col, kv)
 		eqCols++
 	}
@@ -262,6 +265,9 @@ func (rs *rowSource) open(c *evalCtx) error {
 				return nil
 			}
 			if kv, ok := keyValue(col, v); ok {
+				if col.Type == catalog.TypeTimestamp {
+					kv = rs.st.x.toUTC(rs.st.s, kv)
+				}
 				k := catalog.EncodeKey(append([]byte(nil), prefix...), col, kv)
 				if p.loInc {
 					lo = engine.Bound{Key: k, Inclusive: true}
@@ -284,6 +290,9 @@ func (rs *rowSource) open(c *evalCtx) error {
 				return nil
 			}
 			if kv, ok := keyValue(col, v); ok {
+				if col.Type == catalog.TypeTimestamp {
+					kv = rs.st.x.toUTC(rs.st.s, kv)
+				}
 				k := catalog.EncodeKey(append([]byte(nil), prefix...), col, kv)
 				if p.hiInc {
 					hi = engine.Bound{Key: prefixEnd(k)}

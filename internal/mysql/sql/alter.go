@@ -250,7 +250,7 @@ func (x *Executor) rewriteRows(ctx context.Context, s *Session, t, nt *catalog.T
 				nr[i] = v
 				continue
 			}
-			if nr[i], err = st.storeValue(c, v, n+1); err != nil {
+			if nr[i], err = st.storeValueRaw(c, v, n+1); err != nil {
 				return fail(err)
 			}
 		}

@@ -232,12 +232,12 @@ func (x *Executor) compile(e sqlparser.Expr, sc *scope) (expr, typeInfo, error) 
 					if sc.parent.correlated != nil {
 						*sc.parent.correlated = true
 					}
-					return &outerColExpr{idx: pidx}, sc.parent.columnType(psrc, pidx), nil
+					return &outerColExpr{idx: pidx, ts: isTimestampCol(psrc, pidx)}, sc.parent.columnType(psrc, pidx), nil
 				}
 			}
 			return nil, typeInfo{}, err
 		}
-		return &colExpr{idx: idx}, sc.columnType(src, idx), nil
+		return &colExpr{idx: idx, ts: isTimestampCol(src, idx)}, sc.columnType(src, idx), nil
 	case *sqlparser.ParenExpr:
 		return x.compile(e.Expr, sc)
 	case *sqlparser.AndExpr:
@@ -423,7 +423,7 @@ func (x *Executor) compile(e sqlparser.Expr, sc *scope) (expr, typeInfo, error) 
 		if !ok {
 			return nil, typeInfo{}, errcode.BadField.New(e.Name.Name.String(), "field list")
 		}
-		return &valuesExpr{idx: i}, columnTypeInfo(&sc.values.Columns[i]), nil
+		return &valuesExpr{idx: i, ts: sc.values.Columns[i].Type == catalog.TypeTimestamp}, columnTypeInfo(&sc.values.Columns[i]), nil
 	case *sqlparser.FuncExpr:
 		return x.compileFunc(e, sc)
 	case *sqlparser.ConvertExpr:
@@ -571,4 +571,9 @@ func exprText(e sqlparser.Expr, sc *scope) string {
 		}
 	}
 	return sqlparser.String(e)
+}
+
+// isTimestampCol reports whether position idx of a source is a stored TIMESTAMP column.
+func isTimestampCol(src *source, idx int) bool {
+	return src.virtual == nil && src.table.Columns[idx-src.offset].Type == catalog.TypeTimestamp
 }

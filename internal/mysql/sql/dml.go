@@ -200,9 +200,13 @@ var errRowGone = errors.New("sql: row deleted concurrently")
 func (st *stmtCtx) defaultValue(c *catalog.Column, row int, explicit bool) (types.Value, error) {
 	switch {
 	case c.DefaultNow:
-		return types.NewTimeValue(st.now.In(st.x.location(st.s)), uint8(c.Fsp)), nil
+		return st.nowFor(c), nil
 	case c.Default != nil:
-		return convertForColumn(c, types.NewString(*c.Default), false)
+		v, err := convertForColumn(c, types.NewString(*c.Default), false)
+		if err == nil && c.Type == catalog.TypeTimestamp {
+			v = st.x.toUTC(st.s, v)
+		}
+		return v, err
 	case !c.NotNull || c.AutoInc:
 		return types.Null, nil
 	}
@@ -232,8 +236,26 @@ func implicitDefault(c *catalog.Column) types.Value {
 	return types.NewString("")
 }
 
-// storeValue converts v for column c of row n, applying strict mode.
+// storeValue converts v (in the session's terms) for column c of row n,
+// applying strict mode; TIMESTAMP values are stored in UTC.
 func (st *stmtCtx) storeValue(c *catalog.Column, v types.Value, n int) (types.Value, error) {
+	out, err := st.storeValueRaw(c, v, n)
+	if err == nil && c.Type == catalog.TypeTimestamp {
+		out = st.x.toUTC(st.s, out)
+	}
+	return out, err
+}
+
+// nowFor is CURRENT_TIMESTAMP as column c stores it.
+func (st *stmtCtx) nowFor(c *catalog.Column) types.Value {
+	if c.Type == catalog.TypeTimestamp {
+		return types.NewTimeValue(st.now.UTC(), uint8(c.Fsp))
+	}
+	return types.NewTimeValue(st.now.In(st.x.location(st.s)), uint8(c.Fsp))
+}
+
+// storeValueRaw is storeValue without the time zone conversion (for values already stored).
+func (st *stmtCtx) storeValueRaw(c *catalog.Column, v types.Value, n int) (types.Value, error) {
 	strict := st.x.strict(st.s)
 	out, err := convertForColumn(c, v, strict)
 	if err != nil {
@@ -506,7 +528,7 @@ func (x *Executor) resolveDup(st *stmtCtx, t *catalog.Table, de *dupError, row [
 	}
 	for i := range t.Columns {
 		if t.Columns[i].OnUpdateNow && sameValue(old[i], nr[i]) {
-			nr[i] = types.NewTimeValue(st.now.In(x.location(st.s)), uint8(t.Columns[i].Fsp))
+			nr[i] = st.nowFor(&t.Columns[i])
 		}
 	}
 	if err := st.updateRow(t, key, old, nr); err != nil {
@@ -712,7 +734,7 @@ func (x *Executor) runUpdate(st *stmtCtx, up *sqlparser.Update) (*Result, error)
 		}
 		for i := range t.Columns {
 			if t.Columns[i].OnUpdateNow && !explicit[i] {
-				nr[i] = types.NewTimeValue(st.now.In(x.location(st.s)), uint8(t.Columns[i].Fsp))
+				nr[i] = st.nowFor(&t.Columns[i])
 			}
 		}
 		if ai := t.AutoIncCol; ai >= 0 && explicit[ai] && !nr[ai].IsNull() && nr[ai].Uint() > 0 {

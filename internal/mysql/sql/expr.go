@@ -57,9 +57,17 @@ type constExpr struct{ v types.Value }
 
 func (e *constExpr) eval(*evalCtx) (types.Value, error) { return e.v, nil }
 
-type colExpr struct{ idx int }
+type colExpr struct {
+	idx int
+	ts  bool // a TIMESTAMP column: stored in UTC, read in the session's time zone
+}
 
-func (e *colExpr) eval(c *evalCtx) (types.Value, error) { return c.row[e.idx], nil }
+func (e *colExpr) eval(c *evalCtx) (types.Value, error) {
+	if e.ts {
+		return c.x.fromUTC(c.s, c.row[e.idx]), nil
+	}
+	return c.row[e.idx], nil
+}
 
 type paramExpr struct{ idx int }
 
@@ -74,11 +82,17 @@ type aggRef struct{ idx int }
 
 func (e *aggRef) eval(c *evalCtx) (types.Value, error) { return c.aggs[e.idx], nil }
 
-type valuesExpr struct{ idx int }
+type valuesExpr struct {
+	idx int
+	ts  bool
+}
 
 func (e *valuesExpr) eval(c *evalCtx) (types.Value, error) {
 	if c.values == nil {
 		return types.Null, nil
+	}
+	if e.ts {
+		return c.x.fromUTC(c.s, c.values[e.idx]), nil
 	}
 	return c.values[e.idx], nil
 }

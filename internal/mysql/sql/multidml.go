@@ -141,7 +141,7 @@ func (x *Executor) applyMultiUpdate(st *stmtCtx, pl *selectPlan, rows [][]joined
 			}
 			for c := range t.Columns {
 				if t.Columns[c].OnUpdateNow && !explicit[c] {
-					nr[c] = types.NewTimeValue(st.now.In(x.location(st.s)), uint8(t.Columns[c].Fsp))
+					nr[c] = st.nowFor(&t.Columns[c])
 				}
 			}
 			if err := st.updateRow(t, jr.key, jr.row, nr); err != nil {

@@ -276,7 +276,7 @@ func (x *Executor) compileSelectBlock(s *Session, sel *sqlparser.Select, p parse
 				matched = true
 				for i := range src.table.Columns {
 					c := &src.table.Columns[i]
-					pl.outputs = append(pl.outputs, &colExpr{idx: src.offset + i})
+					pl.outputs = append(pl.outputs, &colExpr{idx: src.offset + i, ts: isTimestampCol(src, src.offset+i)})
 					pl.columns = append(pl.columns, tableColumn(src, c, c.Name))
 				}
 			}

@@ -1,6 +1,8 @@
 package sql
 
 import (
+	"time"
+
 	"github.com/tandem-db/tandem/internal/mysql/engine"
 	"github.com/tandem-db/tandem/internal/mysql/sql/types"
 )
@@ -28,6 +30,8 @@ type Session struct {
 
 	vars     map[string]types.Value // session system variables that differ from the global value
 	userVars map[string]types.Value
+
+	loc *time.Location // cached time_zone (nil: look it up)
 
 	lastInsertID uint64
 	foundRows    uint64

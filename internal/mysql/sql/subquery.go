@@ -27,9 +27,17 @@ type subqueryExpr struct {
 }
 
 // outerColExpr reads a column of the enclosing query's current row.
-type outerColExpr struct{ idx int }
+type outerColExpr struct {
+	idx int
+	ts  bool
+}
 
-func (e *outerColExpr) eval(c *evalCtx) (types.Value, error) { return c.outer[e.idx], nil }
+func (e *outerColExpr) eval(c *evalCtx) (types.Value, error) {
+	if e.ts {
+		return c.x.fromUTC(c.s, c.outer[e.idx]), nil
+	}
+	return c.outer[e.idx], nil
+}
 
 func (x *Executor) compileSubquery(sq *sqlparser.Subquery, sc *scope, mode subMode, in expr) (expr, typeInfo, error) {
 	correlated := false

@@ -215,6 +215,9 @@ func (x *Executor) setSysVar(s *Session, name string, global bool, v types.Value
 		}
 		v = cloneValue(v)
 	}
+	if name == "time_zone" {
+		s.loc = nil
+	}
 	if global {
 		x.mu.Lock()
 		x.mu.globals[name] = v
@@ -317,12 +320,45 @@ func parseTimeZone(tz string) (*time.Location, error) {
 
 // location is the session's time zone.
 func (x *Executor) location(s *Session) *time.Location {
+	if s.loc != nil {
+		return s.loc
+	}
 	v, _ := x.sysVar(s, "time_zone", false)
 	loc, err := parseTimeZone(string(v.Bytes()))
 	if err != nil {
-		return time.Local
+		loc = time.Local
 	}
+	s.loc = loc
 	return loc
+}
+
+// fromUTC shows a stored TIMESTAMP value in the session's time zone.
+func (x *Executor) fromUTC(s *Session, v types.Value) types.Value {
+	if v.Kind() != types.KindDatetime {
+		return v
+	}
+	loc := x.location(s)
+	if loc == time.UTC || isZeroDate(v) {
+		return v
+	}
+	return types.NewTimeValue(v.Time(time.UTC).In(loc), v.Frac())
+}
+
+// toUTC converts a TIMESTAMP value given in the session's time zone for storage.
+func (x *Executor) toUTC(s *Session, v types.Value) types.Value {
+	if v.Kind() != types.KindDatetime {
+		return v
+	}
+	loc := x.location(s)
+	if loc == time.UTC || isZeroDate(v) {
+		return v
+	}
+	return types.NewTimeValue(v.Time(loc).UTC(), v.Frac())
+}
+
+func isZeroDate(v types.Value) bool {
+	y, mo, d, _, _, _, _ := v.DateTime()
+	return y == 0 && mo == 0 && d == 0
 }
 
 // showVariables lists variables for SHOW [GLOBAL|SESSION] VARIABLES.
