@@ -83,6 +83,20 @@ type Options struct {
 	// Stats, when set, adds server counters (Threads_connected, Uptime,
 	// Questions, ...) to SHOW STATUS.
 	Stats func() map[string]uint64
+	// Processes, when set, lists the server's connections for SHOW PROCESSLIST.
+	Processes func() []Process
+	// Kill, when set, ends connection id (or only its running statement when
+	// query is true) for KILL [CONNECTION|QUERY] id; it returns false when
+	// there is no such connection.
+	Kill func(id uint64, query bool) bool
+}
+
+// Process is one row of SHOW PROCESSLIST.
+type Process struct {
+	ID                      uint64
+	User, Host, DB, Command string
+	Time                    uint64 // seconds in the current state
+	State, Info             string // Info: the running statement ("" for none)
 }
 
 // DefaultVersion starts with 8.0 so clients treat tandem as MySQL 8.

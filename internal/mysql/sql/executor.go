@@ -210,6 +210,8 @@ func (x *Executor) dispatch(ctx context.Context, s *Session, p parse.Parsed, arg
 		return &Result{}, nil
 	case *sqlparser.Show:
 		return x.runShow(ctx, s, st)
+	case *sqlparser.Kill:
+		return x.runKill(ctx, s, st, args)
 	case *sqlparser.DBDDL:
 		return x.runDBDDL(s, st)
 	case *sqlparser.DDL:

@@ -239,3 +239,33 @@ func TestSetTransactionWithAutocommitOff(t *testing.T) {
 		t.Fatalf("@v = %s", got)
 	}
 }
+
+func TestProcesslistAndKill(t *testing.T) {
+	var killed []uint64
+	x, err := NewExecutor(memory.New(), Options{
+		Processes: func() []Process {
+			return []Process{{ID: 7, User: "root", Host: "127.0.0.1:5000", Command: "Query", Info: "SHOW PROCESSLIST"}}
+		},
+		Kill: func(id uint64, query bool) bool {
+			killed = append(killed, id)
+			return id == 7
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession("root", "h")
+	res := mustQuery(t, x, s, "SHOW FULL PROCESSLIST")
+	if len(res.Rows) != 1 || res.Rows[0][0].Uint() != 7 || !res.Rows[0][3].IsNull() || res.Rows[0][7].String() != "SHOW PROCESSLIST" {
+		t.Fatalf("%v", res.Rows)
+	}
+	mustQuery(t, x, s, "KILL QUERY 7")
+	_, err = x.Query(context.Background(), s, "KILL 8")
+	var ee *errcode.Error
+	if !errors.As(err, &ee) || ee.Code != 1094 || ee.Message != "Unknown thread id: 8" {
+		t.Fatalf("%v", err)
+	}
+	if len(killed) != 2 {
+		t.Fatalf("%v", killed)
+	}
+}

@@ -226,6 +226,28 @@ func (x *Executor) runShow(ctx context.Context, s *Session, sh *sqlparser.Show) 
 				str("utf8mb4_0900_ai_ci"), types.Null, str(""), str(t.Comment)})
 		}
 		return res, nil
+	case "processlist":
+		if x.opts.Processes == nil {
+			return nil, errcode.NotSupported.New("SHOW PROCESSLIST without a server")
+		}
+		res := &Result{Columns: textColumns("Id", "User", "Host", "db", "Command", "Time", "State", "Info")}
+		res.Columns[0].Type, res.Columns[0].Charset = TypeLonglong, CharsetBinary
+		res.Columns[5].Type, res.Columns[5].Charset = TypeLong, CharsetBinary
+		for _, p := range x.opts.Processes() {
+			db, info := types.Null, types.Null
+			if p.DB != "" {
+				db = str(p.DB)
+			}
+			if p.Info != "" {
+				text := p.Info
+				if !sh.Full && len(text) > 100 {
+					text = text[:100]
+				}
+				info = str(text)
+			}
+			res.Rows = append(res.Rows, []types.Value{types.NewUint(p.ID), str(p.User), str(p.Host), db, str(p.Command), types.NewUint(p.Time), str(p.State), info})
+		}
+		return res, nil
 	case "engines":
 		res := &Result{Columns: textColumns("Engine", "Support", "Comment", "Transactions", "XA", "Savepoints")}
 		res.Rows = append(res.Rows, textRow("InnoDB", "DEFAULT", "Supports transactions, row-level locking, and foreign keys", "YES", "NO", "YES"))
@@ -783,4 +805,24 @@ func keyLen(c *catalog.Column) int {
 func decimalBytes(digits int) int {
 	sizes := []int{0, 1, 1, 2, 2, 3, 3, 4, 4}
 	return digits/9*4 + sizes[digits%9]
+}
+
+func (x *Executor) runKill(ctx context.Context, s *Session, k *sqlparser.Kill, args []types.Value) (*Result, error) {
+	if x.opts.Kill == nil {
+		return nil, errcode.NotSupported.New("KILL without a server")
+	}
+	params := 0
+	e, _, err := x.compile(k.ConnID, &scope{params: &params, session: s})
+	if err != nil {
+		return nil, err
+	}
+	v, err := e.eval(&evalCtx{args: args, s: s, x: x})
+	if err != nil {
+		return nil, err
+	}
+	id := v.Uint()
+	if !x.opts.Kill(id, !k.Connection) {
+		return nil, errcode.NoSuchThread.New(id)
+	}
+	return &Result{}, nil
 }
