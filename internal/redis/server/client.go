@@ -27,9 +27,13 @@ type client struct {
 	qbuf   []byte
 	qpos   int
 	parser resp.Parser
-	batch  [][][]byte
-	argBuf [][]byte // every argument of the batch, batch entries slice it
-	spans  []int    // end offset in argBuf of each command of the batch
+	// Limits read from the config under the lock at each batch, for the
+	// read side (client-query-buffer-limit, proto-max-bulk-len).
+	qbufLimit  int64
+	maxBulkLen int64
+	batch      [][][]byte
+	argBuf     [][]byte // every argument of the batch, batch entries slice it
+	spans      []int    // end offset in argBuf of each command of the batch
 
 	// Guarded by Server.mu.
 	ctx         command.Ctx
@@ -116,6 +120,7 @@ func (s *Server) serveConn(conn net.Conn) {
 	c.ctx.Hooks = s
 	c.ctx.Client = c
 	c.ctx.DB = s.ks.DB(0)
+	c.refreshLimitsLocked()
 	s.clients[c.id] = c
 	s.stats.connections++
 	s.mu.Unlock()
@@ -146,11 +151,17 @@ func (c *client) readLoop() {
 		if err != nil {
 			return
 		}
-		if int64(len(c.qbuf)) > s.cfg.ClientQueryBufLimit {
+		if int64(len(c.qbuf)) > c.qbufLimit {
 			s.log.Warn("closing client that reached max query buffer length", "id", c.id, "qbuf", len(c.qbuf))
 			return
 		}
 	}
+}
+
+// refreshLimitsLocked copies the read side's limits from the config.
+func (c *client) refreshLimitsLocked() {
+	c.qbufLimit = c.srv.cfg.ClientQueryBufLimit
+	c.maxBulkLen = c.srv.cfg.ProtoMaxBulkLen
 }
 
 // growQueryBuffer makes room for the next read, sized for a big argument
@@ -185,7 +196,7 @@ func (c *client) processInput() bool {
 	stoppedEarly := false
 	buf := c.qbuf[c.qpos:]
 	off := 0
-	c.parser.MaxBulkLen = s.cfg.ProtoMaxBulkLen
+	c.parser.MaxBulkLen = c.maxBulkLen
 	c.parser.AuthRequired = !c.authed
 	for off < len(buf) {
 		args, n, err := c.parser.Next(buf[off:])
@@ -261,6 +272,7 @@ func (c *client) runBatch() bool {
 		}
 		now := time.Now()
 		s.tick(now)
+		c.refreshLimitsLocked()
 		c.lastActive = now
 		for ; i < len(c.batch); i++ {
 			s.processCommand(c, c.batch[i], now)

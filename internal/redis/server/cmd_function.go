@@ -72,7 +72,7 @@ func (s *Server) registerFunction() {
 				c.Error(errNoScripting)
 			}),
 			sub("help", 2, command.Loading|command.Stale, "Returns helpful text about the different subcommands.", func(c *command.Ctx) {
-				writeHelp(c, "FUNCTION", []string{
+				helpReply(c, "FUNCTION", []string{
 					"LIST [LIBRARYNAME <pattern>] [WITHCODE]",
 					"    Return general information on all the libraries.",
 					"FLUSH [ASYNC|SYNC]",

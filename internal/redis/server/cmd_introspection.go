@@ -56,41 +56,13 @@ func (s *Server) newAdmin() *admin {
 }
 
 // registerAdmin adds INFO, CONFIG, COMMAND and the other introspection
-// commands, then instruments every command's handler for latency tracking.
+// commands; call() reports every command's duration to the admin's observe.
 func (s *Server) registerAdmin() {
 	a := s.newAdmin()
 	a.registerInfo()
 	a.registerConfig()
 	a.registerIntrospection()
-	a.instrument()
-}
-
-// instrument wraps every handler of the table so each run is timed for
-// the latency histograms and the latency monitor, and the memory peak
-// follows writes. It runs once, after every family registered.
-//
-// TODO(lead): exec.go's call() already measures dur; calling
-// a.observe(spec, flags, start, dur) from there would remove this wrapping.
-func (a *admin) instrument() {
-	wrap := func(spec *command.Spec) {
-		h := spec.Handler
-		if h == nil {
-			return
-		}
-		spec.Handler = func(c *command.Ctx) {
-			start := time.Now()
-			h(c)
-			if !c.Blocked() {
-				a.observe(spec, start, time.Since(start))
-			}
-		}
-	}
-	for _, spec := range a.s.table.All() {
-		wrap(spec)
-		for _, sub := range spec.Sub {
-			wrap(sub)
-		}
-	}
+	s.admin = a
 }
 
 // observe records one executed command.

@@ -52,7 +52,7 @@ func (s *Server) registerPubSub() {
 				{Name: "help", Arity: 2, Flags: command.Loading | command.Stale, Group: "pubsub", Since: "6.2.0",
 					Summary: "Returns helpful text about the different subcommands.", Complexity: "O(1)", ACL: []string{"slow"},
 					Handler: func(c *command.Ctx) {
-						writeHelp(c, "PUBSUB", []string{
+						helpReply(c, "PUBSUB", []string{
 							"CHANNELS [<pattern>]",
 							"    Return the currently active channels matching a <pattern> (default: '*').",
 							"NUMPAT",
@@ -68,17 +68,6 @@ func (s *Server) registerPubSub() {
 					}},
 			}},
 	)
-}
-
-// writeHelp writes a container command's HELP reply as Redis formats it.
-func writeHelp(c *command.Ctx, cmd string, lines []string) {
-	c.W.Array(len(lines) + 2)
-	c.W.SimpleString(cmd + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
-	for _, l := range lines {
-		c.W.SimpleString(l)
-	}
-	c.W.SimpleString("HELP")
-	c.W.SimpleString("    Print this help.")
 }
 
 func (s *Server) subReply(c *command.Ctx, kind string, name []byte, count int) {

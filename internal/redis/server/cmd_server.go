@@ -29,7 +29,7 @@ func (s *Server) registerServerCommands() {
 			Handler: s.cmdShutdown},
 	)
 	s.registerClient()
-	// Last: registerAdmin instruments every registered handler.
+	// INFO, CONFIG, COMMAND and the other introspection commands.
 	s.registerAdmin()
 }
 

@@ -55,8 +55,13 @@ func (s *Server) lookupCommand(c *client, args [][]byte) *command.Spec {
 // command (or queues it inside MULTI). Called with s.mu held.
 func (s *Server) processCommand(c *client, args [][]byte, now time.Time) {
 	s.stats.commands++
-	if c.noReply == 2 {
+	// CLIENT REPLY SKIP sets 2; the next command turns it into 3 (its
+	// reply is dropped by call) and the one after that clears it.
+	switch c.noReply {
+	case 3:
 		c.noReply = 0
+	case 2:
+		c.noReply = 3
 	}
 	mark := len(c.out.Buf)
 	spec := s.lookupCommand(c, args)
@@ -103,7 +108,13 @@ func (s *Server) processCommand(c *client, args [][]byte, now time.Time) {
 		return
 	}
 	if s.oomRejects(c, spec) {
-		c.out.Error(errOOM)
+		if spec.Name == "exec" && c.multi != nil {
+			c.multi = nil
+			s.watch.unwatchAll(c)
+			c.out.Error("EXECABORT Transaction discarded because of: " + errOOM)
+		} else {
+			c.out.Error(errOOM)
+		}
 		s.rejectLocked(c, spec, mark)
 		return
 	}
@@ -127,6 +138,15 @@ func isTxControl(name string) bool {
 	switch name {
 	case "exec", "discard", "multi", "watch", "quit", "reset":
 		return true
+	}
+	return false
+}
+
+// isSubscribeFamily: commands whose RESP3 replies are all push messages.
+func isSubscribeFamily(spec *command.Spec) bool {
+	switch spec.Name {
+	case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe":
+		return spec.Parent() == nil
 	}
 	return false
 }
@@ -180,9 +200,6 @@ func (s *Server) call(c *client, spec *command.Spec, args [][]byte, now time.Tim
 	ctx.DB = s.ks.DB(c.db)
 	ctx.Now = now.UnixMilli()
 	ctx.InMulti = inExec
-	if len(s.monitors) > 0 && spec.Flags&(command.SkipMonitor|command.Admin) == 0 {
-		s.feedMonitors(c, args, now)
-	}
 	mark := len(c.out.Buf)
 	start := clock.Ticks()
 	spec.Handler(ctx)
@@ -201,12 +218,16 @@ func (s *Server) call(c *client, spec *command.Spec, args [][]byte, now time.Tim
 		st.calls--
 		return
 	}
+	s.admin.observe(spec, now, dur)
+	if len(s.monitors) > 0 && spec.Flags&(command.SkipMonitor|command.Admin) == 0 {
+		s.feedMonitors(c, args, now)
+	}
 	if p := ctx.Propagated(); p != nil {
 		s.stats.dirty += int64(ctx.DirtyCount())
 		s.prop.append(c.db, p)
 	}
 	c.lastCmd = spec.FullName()
-	if c.noReply != 0 && !inExec {
+	if c.noReply != 0 && !inExec && !(c.out.Proto == 3 && isSubscribeFamily(spec)) {
 		c.out.Buf = c.out.Buf[:mark]
 	}
 }

@@ -40,6 +40,7 @@ type Server struct {
 	stats    stats
 	slowlog  slowlog
 	monitors map[*client]struct{}
+	admin    *admin // latency tracking, INFO, CONFIG and the other introspection state
 	prop     propagation
 	paused   pauseState
 
@@ -193,7 +194,9 @@ func (s *Server) requestShutdown() {
 func (s *Server) cron() {
 	defer s.wg.Done()
 	for {
+		s.mu.Lock()
 		hz := s.cfg.Hz
+		s.mu.Unlock()
 		if hz <= 0 {
 			hz = 10
 		}
