@@ -30,6 +30,8 @@ type scope struct {
 	aggs *[]*aggSpec
 	// values, when set, resolves VALUES(col) of ON DUPLICATE KEY UPDATE
 	values *catalog.Table
+	// valuesAlias names the inserted row (INSERT … AS alias), resolved like VALUES(col)
+	valuesAlias string
 	// clause names the clause for "Unknown column … in '<clause>'"
 	clause string
 	params *int
@@ -223,6 +225,9 @@ func (x *Executor) compile(e sqlparser.Expr, sc *scope) (expr, typeInfo, error) 
 					return sc.outputs[i], tiString, nil
 				}
 			}
+		}
+		if sc.valuesAlias != "" && strings.EqualFold(e.Qualifier.Name.String(), sc.valuesAlias) {
+			return x.compile(&sqlparser.ValuesFuncExpr{Name: &sqlparser.ColName{Name: e.Name}}, sc)
 		}
 		idx, src, err := sc.resolve(e)
 		if err != nil {

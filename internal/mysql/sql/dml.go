@@ -344,6 +344,12 @@ func (x *Executor) runInsert(st *stmtCtx, ins *sqlparser.Insert) (*Result, error
 	var onDup []assign
 	if len(ins.OnDup) > 0 {
 		sc := &scope{sources: []*source{{alias: t.Name, schema: t.Schema, table: t}}, width: len(t.Columns), values: t, params: &params, session: st.s}
+		if av, ok := ins.Rows.(*sqlparser.AliasedValues); ok && !av.As.IsEmpty() {
+			if len(av.Columns) > 0 {
+				return nil, errcode.NotSupported.New("column aliases of an inserted row")
+			}
+			sc.valuesAlias = av.As.String() // INSERT … AS new ON DUPLICATE KEY UPDATE c = new.c
+		}
 		for _, a := range ins.OnDup {
 			ci, ok := t.Column(a.Name.Name.String())
 			if !ok {

@@ -269,3 +269,16 @@ func TestProcesslistAndKill(t *testing.T) {
 		t.Fatalf("%v", killed)
 	}
 }
+
+func TestInsertRowAlias(t *testing.T) {
+	x, s := newTestExecutor(t)
+	mustQuery(t, x, s, "INSERT INTO sbtest1 (id, k, c) VALUES (1, 5, 'a')")
+	res := mustQuery(t, x, s, "INSERT INTO sbtest1 (id, k, c) VALUES (1, 7, 'b') AS new ON DUPLICATE KEY UPDATE k = sbtest1.k + new.k, c = new.c")
+	if res.AffectedRows != 2 {
+		t.Fatalf("affected %d", res.AffectedRows)
+	}
+	row := mustQuery(t, x, s, "SELECT k, c FROM sbtest1 WHERE id = 1").Rows[0]
+	if row[0].Int() != 12 || row[1].String() != "b" {
+		t.Fatalf("%v", row)
+	}
+}
