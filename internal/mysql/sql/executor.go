@@ -210,6 +210,26 @@ func (x *Executor) dispatch(ctx context.Context, s *Session, p parse.Parsed, arg
 		return &Result{}, nil
 	case *sqlparser.Show:
 		return x.runShow(ctx, s, st)
+	case *sqlparser.Analyze:
+		if st.Action != "" || len(st.Columns) > 0 {
+			return nil, errcode.NotSupported.New("ANALYZE TABLE … " + strings.ToUpper(st.Action))
+		}
+		res := &Result{Columns: textColumns("Table", "Op", "Msg_type", "Msg_text")}
+		for _, tn := range st.Tables {
+			t, err := x.resolveTable(s, tn)
+			if err != nil {
+				schema := tn.DbQualifier.String()
+				if schema == "" {
+					schema = s.DB
+				}
+				res.Rows = append(res.Rows, textRow(schema+"."+tn.Name.String(), "analyze", "Error", errorText(err)),
+					textRow(schema+"."+tn.Name.String(), "analyze", "status", "Operation failed"))
+				continue
+			}
+			// statistics are computed when read (SHOW INDEX), so there is nothing to refresh
+			res.Rows = append(res.Rows, textRow(t.Schema+"."+t.Name, "analyze", "status", "OK"))
+		}
+		return res, nil
 	case *sqlparser.Kill:
 		return x.runKill(ctx, s, st, args)
 	case *sqlparser.DBDDL:
@@ -397,4 +417,12 @@ func hasSubquery(n sqlparser.SQLNode) bool {
 		return !found, nil
 	}, n)
 	return found
+}
+
+func errorText(err error) string {
+	var ee *errcode.Error
+	if errors.As(err, &ee) {
+		return ee.Message
+	}
+	return err.Error()
 }
