@@ -41,9 +41,11 @@ var flagNames = []string{"write", "readonly", "denyoom", "module", "admin", "pub
 	"may_replicate", "sentinel", "only_sentinel", "no_mandatory_keys", "protected",
 	"no_async_loading", "no_multi", "movablekeys", "allow_busy"}
 
-// Names lists the flags' COMMAND INFO names.
+// Names lists the flags' COMMAND INFO names. Sentinel and OnlySentinel
+// only choose the commands of Sentinel mode; Redis does not list them.
 func (f Flags) Names() []string {
 	var out []string
+	f &^= Sentinel | OnlySentinel
 	for i, n := range flagNames {
 		if f&(1<<i) != 0 {
 			out = append(out, n)

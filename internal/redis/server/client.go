@@ -31,6 +31,7 @@ type client struct {
 	// read side (client-query-buffer-limit, proto-max-bulk-len).
 	qbufLimit  int64
 	maxBulkLen int64
+	unreadIn   int64 // bytes read since the last batch, for total_net_input_bytes
 	batch      [][][]byte
 	argBuf     [][]byte // every argument of the batch, batch entries slice it
 	spans      []int    // end offset in argBuf of each command of the batch
@@ -144,6 +145,7 @@ func (c *client) readLoop() {
 		n, err := c.conn.Read(c.qbuf[len(c.qbuf):cap(c.qbuf)])
 		if n > 0 {
 			c.qbuf = c.qbuf[:len(c.qbuf)+n]
+			c.unreadIn += int64(n)
 			if !c.processInput() {
 				return
 			}
@@ -273,6 +275,9 @@ func (c *client) runBatch() bool {
 		now := time.Now()
 		s.tick(now)
 		c.refreshLimitsLocked()
+		s.stats.netInput += c.unreadIn
+		c.totalIn += c.unreadIn
+		c.unreadIn = 0
 		c.lastActive = now
 		for ; i < len(c.batch); i++ {
 			s.processCommand(c, c.batch[i], now)
@@ -321,6 +326,7 @@ func (c *client) flush() bool {
 	}
 	data := c.out.Buf
 	c.out.Buf = c.spare[:0]
+	s.stats.netOutput += int64(len(data))
 	s.mu.Unlock()
 	_, err := c.conn.Write(data)
 	if cap(data) <= maxKeepBuffer {
@@ -359,6 +365,7 @@ func (c *client) writer() {
 		s.mu.Lock()
 		data := c.out.Buf
 		c.out.Buf = spare[:0]
+		s.stats.netOutput += int64(len(data))
 		closing := c.closing
 		s.mu.Unlock()
 		if len(data) > 0 {

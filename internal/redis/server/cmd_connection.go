@@ -45,10 +45,10 @@ func (s *Server) registerConnection() {
 		&command.Spec{Name: "select", Arity: 2, Flags: command.Loading | command.Stale | command.Fast, Group: "connection", Since: "1.0.0",
 			Summary: "Changes the selected database.", Complexity: "O(1)", ACL: []string{"fast", "connection"},
 			Handler: s.cmdSelect},
-		&command.Spec{Name: "auth", Arity: -2, Flags: command.NoScript | command.Loading | command.Stale | command.Fast | command.NoAuth | command.SkipMonitor | command.SkipSlowlog | command.AllowBusy,
+		&command.Spec{Name: "auth", Arity: -2, Flags: command.NoScript | command.Loading | command.Stale | command.Fast | command.NoAuth | command.Sentinel | command.AllowBusy,
 			Group: "connection", Since: "1.0.0", Summary: "Authenticates the connection.", Complexity: "O(N) where N is the number of passwords defined for the user", ACL: []string{"fast", "connection"},
 			Handler: s.cmdAuth},
-		&command.Spec{Name: "hello", Arity: -1, Flags: command.NoScript | command.Loading | command.Stale | command.Fast | command.NoAuth | command.SkipMonitor | command.SkipSlowlog | command.Sentinel | command.AllowBusy,
+		&command.Spec{Name: "hello", Arity: -1, Flags: command.NoScript | command.Loading | command.Stale | command.Fast | command.NoAuth | command.Sentinel | command.AllowBusy,
 			Group: "connection", Since: "6.0.0", Summary: "Handshakes with the Redis server.", Complexity: "O(1)", ACL: []string{"fast", "connection"},
 			Handler: s.cmdHello},
 	)

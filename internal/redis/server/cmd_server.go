@@ -129,8 +129,13 @@ func (s *Server) feedMonitors(c *client, args [][]byte, now time.Time) {
 	line = append(line, '+')
 	line = strconv.AppendInt(line, now.Unix(), 10)
 	line = append(line, fmt.Sprintf(".%06d [%d %s]", now.Nanosecond()/1000, c.db, c.addr)...)
-	for _, a := range args {
+	redactFrom := redactedFrom(args)
+	for i, a := range args {
 		line = append(line, ' ')
+		if i >= redactFrom {
+			line = append(line, `"(redacted)"`...)
+			continue
+		}
 		line = appendRepr(line, a)
 	}
 	line = append(line, '\r', '\n')
@@ -141,6 +146,23 @@ func (s *Server) feedMonitors(c *client, args [][]byte, now time.Time) {
 		m.out.Raw(line)
 		m.pushLocked()
 	}
+}
+
+// redactedFrom returns the index from which a command's arguments are
+// secrets that MONITOR and the slow log must not show (AUTH's password,
+// HELLO's AUTH pair), or len(args).
+func redactedFrom(args [][]byte) int {
+	switch {
+	case strings.EqualFold(string(args[0]), "auth"):
+		return 1
+	case strings.EqualFold(string(args[0]), "hello"):
+		for i := 1; i < len(args); i++ {
+			if strings.EqualFold(string(args[i]), "auth") {
+				return i + 1
+			}
+		}
+	}
+	return len(args)
 }
 
 // appendRepr quotes b as Redis' sdscatrepr does.
