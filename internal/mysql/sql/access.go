@@ -197,10 +197,35 @@ type rowSource struct {
 	vrows   [][]types.Value
 	vpos    int
 	n       int // rows read, for periodic cancellation checks
+	// materialize keeps the rows of an unindexed inner join table after the
+	// first pass, so later outer rows rescan memory instead of the engine
+	materialize bool
+	cached      bool
+	cache       []cachedRow
+	cpos        int
 }
+
+type cachedRow struct {
+	key []byte
+	row []types.Value
+}
+
+// maxMaterialized bounds the rows an inner join table keeps in memory.
+const maxMaterialized = 100000
 
 // open positions the source for the current outer row (ctx.row holds earlier tables' columns).
 func (rs *rowSource) open(c *evalCtx) error {
+	if rs.materialize {
+		if !rs.cached {
+			if err := rs.fill(c); err != nil {
+				return err
+			}
+		}
+		if rs.materialize {
+			rs.cpos, rs.done = 0, false
+			return nil
+		}
+	}
 	rs.close()
 	rs.done, rs.point = false, false
 	if rs.virtual != nil {
@@ -314,7 +339,43 @@ func (rs *rowSource) open(c *evalCtx) error {
 }
 
 // next advances to the next row; false at the end.
+// fill reads the whole access path once into the cache (or gives up
+// materializing when the table is too large).
+func (rs *rowSource) fill(c *evalCtx) error {
+	rs.materialize = false
+	if err := rs.open(c); err != nil {
+		return err
+	}
+	var cache []cachedRow
+	for {
+		ok, err := rs.next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			break
+		}
+		if len(cache) == maxMaterialized {
+			return nil // too large: keep scanning the engine per outer row
+		}
+		cache = append(cache, cachedRow{key: append([]byte(nil), rs.key...), row: append([]types.Value(nil), rs.row...)})
+	}
+	rs.close()
+	rs.cache, rs.cached, rs.materialize = cache, true, true
+	return nil
+}
+
 func (rs *rowSource) next() (bool, error) {
+	if rs.materialize && rs.cached {
+		if rs.cpos >= len(rs.cache) {
+			return false, nil
+		}
+		r := &rs.cache[rs.cpos]
+		rs.cpos++
+		rs.key = r.key
+		rs.row = append(rs.row[:0], r.row...)
+		return true, nil
+	}
 	if rs.done {
 		return false, nil
 	}

@@ -262,7 +262,8 @@ func (x *Executor) execBlock(st *stmtCtx, pl *selectPlan, limit, offset int64) (
 	lock := pl.lockMode(st)
 	srcs := make([]*rowSource, len(pl.sources))
 	for i, s := range pl.sources {
-		srcs[i] = &rowSource{st: st, t: s.table, path: pl.paths[i], lock: lock, virtual: s.virtual}
+		srcs[i] = &rowSource{st: st, t: s.table, path: pl.paths[i], lock: lock, virtual: s.virtual,
+			materialize: i > 0 && s.virtual == nil && pl.paths[i].kind == pathAll && maxOuter(pl.paths[i]) < 0}
 	}
 	defer func() {
 		for _, s := range srcs {
