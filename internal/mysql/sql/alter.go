@@ -37,6 +37,9 @@ func (x *Executor) alterTable(ctx context.Context, s *Session, t *catalog.Table,
 	if !strings.EqualFold(d.Action, "alter") {
 		return 0, errcode.NotSupported.New("ALTER TABLE … " + strings.ToUpper(d.Action))
 	}
+	if d.ConstraintAction != "" {
+		return 0, x.alterConstraint(s, t, d)
+	}
 	nt := cloneTable(t)
 	// mapping[i] is the old position of new column i (-1: a new column)
 	var mapping []int
@@ -294,4 +297,36 @@ func (x *Executor) rewriteRows(ctx context.Context, s *Session, t, nt *catalog.T
 		return 0, x.engineError(s, err)
 	}
 	return uint64(len(items)), nil
+}
+
+// alterConstraint handles ADD/DROP FOREIGN KEY: adding one creates the index
+// InnoDB would create for it; references are not enforced, so dropping keeps the index.
+func (x *Executor) alterConstraint(s *Session, t *catalog.Table, d *sqlparser.DDL) error {
+	if d.TableSpec == nil || len(d.TableSpec.Constraints) != 1 {
+		return errcode.NotSupported.New("this constraint form")
+	}
+	cons := d.TableSpec.Constraints[0]
+	fk, ok := cons.Details.(*sqlparser.ForeignKeyDefinition)
+	if !ok {
+		return errcode.NotSupported.New("CHECK constraints")
+	}
+	if strings.EqualFold(d.ConstraintAction, "drop") {
+		return nil
+	}
+	ix, err := foreignKeyIndex(t, cons.Name, fk)
+	if err != nil {
+		return err
+	}
+	var pk *catalog.Index
+	if !t.HiddenPK() {
+		pk = &t.Indexes[0]
+	}
+	if indexedPrefix(pk, t.Indexes[1:], ix.Columns) {
+		return nil
+	}
+	spec := &sqlparser.IndexSpec{Action: "create", ToName: sqlparser.NewColIdent(uniqueIndexName(t, t.Indexes, ix.Name))}
+	for _, ci := range ix.Columns {
+		spec.Fields = append(spec.Fields, &sqlparser.IndexField{Column: sqlparser.NewColIdent(t.Columns[ci].Name)})
+	}
+	return x.createIndex(s, t, spec)
 }

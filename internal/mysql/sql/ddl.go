@@ -423,6 +423,20 @@ func (x *Executor) createTable(ctx context.Context, s *Session, st *sqlparser.DD
 		}
 		secondary = append(secondary, ix)
 	}
+	for _, cons := range spec.Constraints {
+		fk, ok := cons.Details.(*sqlparser.ForeignKeyDefinition)
+		if !ok {
+			return nil, errcode.NotSupported.New("CHECK constraints")
+		}
+		ix, err := foreignKeyIndex(t, cons.Name, fk)
+		if err != nil {
+			return nil, err
+		}
+		if !indexedPrefix(pk, secondary, ix.Columns) {
+			ix.Name = uniqueIndexName(t, secondary, ix.Name)
+			secondary = append(secondary, ix)
+		}
+	}
 	for i := range secondary {
 		if secondary[i].Name == t.Columns[secondary[i].Columns[0]].Name && i > 0 {
 			for j := 0; j < i; j++ {
@@ -774,4 +788,48 @@ func (x *Executor) dropIndex(s *Session, t *catalog.Table, name string) error {
 	x.mu.version++
 	x.mu.Unlock()
 	return nil
+}
+
+// foreignKeyIndex is the index InnoDB creates for a FOREIGN KEY's columns
+// (tandem keeps the index but does not enforce the reference).
+func foreignKeyIndex(t *catalog.Table, name string, fk *sqlparser.ForeignKeyDefinition) (catalog.Index, error) {
+	ix := catalog.Index{Name: name}
+	if fk.Index != "" {
+		ix.Name = fk.Index
+	}
+	for _, c := range fk.Source {
+		ci, ok := t.Column(c.String())
+		if !ok {
+			return ix, errcode.KeyColumnMissing.New(c.String())
+		}
+		ix.Columns = append(ix.Columns, ci)
+	}
+	if len(ix.Columns) == 0 {
+		return ix, errcode.ParseError.New("FOREIGN KEY ()", 1)
+	}
+	if ix.Name == "" {
+		ix.Name = t.Columns[ix.Columns[0]].Name
+	}
+	return ix, nil
+}
+
+// indexedPrefix reports whether cols lead an existing index.
+func indexedPrefix(pk *catalog.Index, secondary []catalog.Index, cols []int) bool {
+	all := secondary
+	if pk != nil {
+		all = append([]catalog.Index{*pk}, secondary...)
+	}
+	for _, ix := range all {
+		if len(ix.Columns) < len(cols) {
+			continue
+		}
+		match := true
+		for i, c := range cols {
+			match = match && ix.Columns[i] == c
+		}
+		if match {
+			return true
+		}
+	}
+	return false
 }

@@ -3,6 +3,7 @@ package sql
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/tandem-db/tandem/internal/mysql/engine/memory"
@@ -280,5 +281,25 @@ func TestInsertRowAlias(t *testing.T) {
 	row := mustQuery(t, x, s, "SELECT k, c FROM sbtest1 WHERE id = 1").Rows[0]
 	if row[0].Int() != 12 || row[1].String() != "b" {
 		t.Fatalf("%v", row)
+	}
+}
+
+func TestForeignKeyIndexes(t *testing.T) {
+	x, s := newTestExecutor(t)
+	mustQuery(t, x, s, "CREATE TABLE par (id INT PRIMARY KEY)")
+	mustQuery(t, x, s, "CREATE TABLE ch (id INT PRIMARY KEY, p INT, q INT, CONSTRAINT fk_p FOREIGN KEY (p) REFERENCES par(id) ON DELETE CASCADE)")
+	mustQuery(t, x, s, "ALTER TABLE `ch` ADD CONSTRAINT `FK_q` FOREIGN KEY (`q`) REFERENCES `par`(`id`) ON DELETE NO ACTION ON UPDATE NO ACTION")
+	mustQuery(t, x, s, "ALTER TABLE ch ADD CONSTRAINT fk_id FOREIGN KEY (id) REFERENCES par(id)")
+	res := mustQuery(t, x, s, "SHOW INDEX FROM ch")
+	var names []string
+	for _, r := range res.Rows {
+		names = append(names, r[2].String())
+	}
+	if strings.Join(names, ",") != "PRIMARY,fk_p,FK_q" {
+		t.Fatalf("indexes %v", names)
+	}
+	mustQuery(t, x, s, "ALTER TABLE ch DROP FOREIGN KEY fk_p")
+	if _, err := x.Query(context.Background(), s, "CREATE TABLE bad (a INT, CHECK (a > 0))"); err == nil {
+		t.Fatal("CHECK constraint silently accepted")
 	}
 }
