@@ -31,7 +31,8 @@ type Session struct {
 	vars     map[string]types.Value // session system variables that differ from the global value
 	userVars map[string]types.Value
 
-	loc *time.Location // cached time_zone (nil: look it up)
+	loc           *time.Location // cached time_zone (nil: look it up)
+	autocommitOff bool           // cached @@session.autocommit = 0
 
 	lastInsertID uint64
 	foundRows    uint64
@@ -54,10 +55,7 @@ func NewSession(user, host string) *Session {
 func (s *Session) InTransaction() bool { return s.txn != nil && s.inTxn }
 
 // Autocommit reports the session's autocommit setting (for the OK packet's status flags).
-func (s *Session) Autocommit() bool {
-	v, ok := s.vars["autocommit"]
-	return !ok || v.Int() != 0
-}
+func (s *Session) Autocommit() bool { return !s.autocommitOff }
 
 // Warnings returns the warnings of the last statement.
 func (s *Session) Warnings() []Warning { return s.warnings }

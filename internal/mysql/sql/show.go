@@ -543,6 +543,8 @@ func (x *Executor) runSet(st *stmtCtx, set *sqlparser.Set) (*Result, error) {
 				x.mu.Unlock()
 			} else {
 				delete(st.s.vars, name)
+				st.s.autocommitOff = false
+				st.s.loc = nil
 			}
 			continue
 		}

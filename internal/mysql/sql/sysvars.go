@@ -231,6 +231,9 @@ func (x *Executor) setSysVar(s *Session, name string, global bool, v types.Value
 		}
 	}
 	s.vars[name] = v
+	if name == "autocommit" {
+		s.autocommitOff = v.Int() == 0
+	}
 	return nil
 }
 
