@@ -33,6 +33,8 @@ type accessPath struct {
 	hi    expr
 	loInc bool
 	hiInc bool
+	// like is a LIKE pattern on the column after eq whose literal prefix bounds the scan
+	like expr
 	// desc scans the index backwards; ordered means the scan already yields
 	// the rows in ORDER BY order (so LIMIT can stop the scan)
 	desc    bool
@@ -278,6 +280,20 @@ func (rs *rowSource) open(c *evalCtx) error {
 	if len(prefix) > 0 {
 		hi = engine.Bound{Key: prefixEnd(prefix)}
 	}
+	if eqCols == len(p.eq) && eqCols < len(ix.Columns) && p.like != nil {
+		v, err := p.like.eval(c)
+		if err != nil {
+			return err
+		}
+		if v.IsNull() {
+			rs.done = true
+			return nil
+		}
+		if lit := likePrefix(v.AppendText(nil), '\\'); len(lit) > 0 {
+			k := catalog.EncodeStringPrefix(append([]byte(nil), prefix...), lit)
+			lo, hi = engine.Bound{Key: k, Inclusive: true}, engine.Bound{Key: prefixEnd(k)}
+		}
+	}
 	if eqCols == len(p.eq) && eqCols < len(ix.Columns) && (p.lo != nil || p.hi != nil) {
 		col := &t.Columns[ix.Columns[eqCols]]
 		if p.lo != nil {
@@ -437,4 +453,21 @@ func (rs *rowSource) close() {
 		_ = rs.cur.Close()
 		rs.cur = nil
 	}
+}
+
+// likePrefix returns the literal characters a LIKE pattern starts with.
+func likePrefix(pat []byte, esc byte) []byte {
+	var out []byte
+	for i := 0; i < len(pat); i++ {
+		switch c := pat[i]; {
+		case c == esc && i+1 < len(pat):
+			i++
+			out = append(out, pat[i])
+		case c == '%' || c == '_':
+			return out
+		default:
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -129,6 +129,12 @@ func choosePath(t *catalog.Table, offset int, conds []expr) *accessPath {
 				continue
 			}
 			bounds = append(bounds, colBound{col: col, op: "between", v: c.lo, v2: c.hi})
+		case *likeExpr:
+			col, ok := local(c.l)
+			if !ok || c.not || c.escape != '\\' || !avail(c.pat) || !t.Columns[col].IsString() || t.Columns[col].Type == catalog.TypeEnum {
+				continue
+			}
+			bounds = append(bounds, colBound{col: col, op: "like", v: c.pat})
 		case *inExpr:
 			col, ok := local(c.l)
 			if !ok || c.not || len(c.list) != 1 || !avail(c.list[0]) {
@@ -188,9 +194,13 @@ func choosePath(t *catalog.Table, offset int, conds []expr) *accessPath {
 					}
 				case "between":
 					p.lo, p.loInc, p.hi, p.hiInc = b.v, true, b.v2, true
+				case "like":
+					if p.lo == nil && p.hi == nil {
+						p.like = b.v
+					}
 				}
 			}
-			if p.lo != nil || p.hi != nil {
+			if p.lo != nil || p.hi != nil || p.like != nil {
 				p.kind = pathRange
 				score = max(score, 50) + 5
 			}

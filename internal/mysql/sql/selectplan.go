@@ -415,6 +415,9 @@ func (x *Executor) compileSelectBlock(s *Session, sel *sqlparser.Select, p parse
 
 // exprName is the column name MySQL gives an unaliased expression: its text as written.
 func exprName(ae *sqlparser.AliasedExpr) string {
+	if v, ok := ae.Expr.(*sqlparser.SQLVal); ok && v.Type == sqlparser.StrVal {
+		return string(v.Val) // a string literal is named by its value
+	}
 	if ae.InputExpression != "" {
 		return ae.InputExpression
 	}

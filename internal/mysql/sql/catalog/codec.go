@@ -266,3 +266,18 @@ func appendDecimalKey(dst []byte, d types.Decimal) []byte {
 	}
 	return append(dst, 0xff)
 }
+
+// EncodeStringPrefix appends the key bytes shared by every value of string
+// column c that starts with prefix (for LIKE 'prefix%' ranges): the non-NULL
+// marker and the escaped, folded prefix without the terminator.
+func EncodeStringPrefix(dst []byte, prefix []byte) []byte {
+	dst = append(dst, 1)
+	for _, b := range FoldString(nil, prefix) {
+		if b == 0 {
+			dst = append(dst, 0, 0xff)
+			continue
+		}
+		dst = append(dst, b)
+	}
+	return dst
+}

@@ -45,6 +45,7 @@ func Parse(query string) (Parsed, error) {
 // statement has such a clause at all, so most statements return unchanged.
 func Rewrite(query string) (string, Parsed) {
 	var p Parsed
+	query = keepLikeEscapes(query)
 	if !hasForShare(query) {
 		return query, p
 	}
@@ -180,4 +181,44 @@ func asciiEqualFold(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// keepLikeEscapes doubles the backslash of \% and \_ inside string literals:
+// MySQL keeps those two escapes in the string (for LIKE), while the library's
+// tokenizer drops the backslash.
+func keepLikeEscapes(query string) string {
+	if !strings.Contains(query, `\%`) && !strings.Contains(query, `\_`) {
+		return query
+	}
+	var b strings.Builder
+	for i := 0; i < len(query); {
+		c := query[i]
+		if c != '\'' && c != '"' {
+			if j := skipQuoted(query, i); j != i { // comments and quoted identifiers stay as they are
+				b.WriteString(query[i:j])
+				i = j
+				continue
+			}
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		end := skipQuoted(query, i)
+		lit := query[i:end]
+		for k := 0; k < len(lit); k++ {
+			if lit[k] == '\\' && k+1 < len(lit) {
+				if lit[k+1] == '%' || lit[k+1] == '_' {
+					b.WriteString(`\\`)
+				} else {
+					b.WriteByte('\\')
+				}
+				b.WriteByte(lit[k+1])
+				k++
+				continue
+			}
+			b.WriteByte(lit[k])
+		}
+		i = end
+	}
+	return b.String()
 }
