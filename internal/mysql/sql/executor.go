@@ -110,6 +110,8 @@ type stmtCtx struct {
 	now  time.Time
 	args []types.Value
 	lock engine.LockMode
+	// foundRows is the row count before LIMIT of a SQL_CALC_FOUND_ROWS query
+	foundRows uint64
 	// write is set for INSERT/UPDATE/DELETE (strict mode turns some warnings into errors)
 	write bool
 	// outer is the enclosing row while a correlated subquery runs

@@ -303,3 +303,18 @@ func TestForeignKeyIndexes(t *testing.T) {
 		t.Fatal("CHECK constraint silently accepted")
 	}
 }
+
+func TestCalcFoundRows(t *testing.T) {
+	x, s := newTestExecutor(t)
+	mustQuery(t, x, s, "INSERT INTO sbtest1 (k) VALUES (1), (2), (3), (4)")
+	if n := len(mustQuery(t, x, s, "SELECT SQL_CALC_FOUND_ROWS id FROM sbtest1 ORDER BY id LIMIT 2").Rows); n != 2 {
+		t.Fatalf("%d rows", n)
+	}
+	if got := mustQuery(t, x, s, "SELECT FOUND_ROWS()").Rows[0][0].Int(); got != 4 {
+		t.Fatalf("FOUND_ROWS() = %d", got)
+	}
+	mustQuery(t, x, s, "SELECT id FROM sbtest1 LIMIT 3")
+	if got := mustQuery(t, x, s, "SELECT FOUND_ROWS()").Rows[0][0].Int(); got != 3 {
+		t.Fatalf("FOUND_ROWS() after a plain query = %d", got)
+	}
+}

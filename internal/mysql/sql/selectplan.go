@@ -33,6 +33,8 @@ type selectPlan struct {
 	offset   expr
 	lock     engine.LockMode
 	version  uint64
+	// calcFoundRows (SQL_CALC_FOUND_ROWS) makes FOUND_ROWS() count the rows before LIMIT
+	calcFoundRows bool
 	// onRow, when set, receives each joined row instead of the result (multi-table UPDATE/DELETE)
 	onRow func(srcs []*rowSource, out []types.Value) error
 	// union: the other blocks, and whether duplicates are removed
@@ -397,6 +399,7 @@ func (x *Executor) compileSelectBlock(s *Session, sel *sqlparser.Select, p parse
 		orderByIndex(pl)
 	}
 	pl.distinct = sel.QueryOpts.Distinct
+	pl.calcFoundRows = sel.QueryOpts.SQLCalcFoundRows
 	// locking
 	if sel.Lock != nil {
 		lt := strings.ToLower(sel.Lock.Type)

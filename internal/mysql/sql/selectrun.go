@@ -102,6 +102,9 @@ func (x *Executor) runSelect(st *stmtCtx, stmt sqlparser.SelectStatement, p pars
 		return nil, err
 	}
 	st.s.foundRows = uint64(len(rows))
+	if pl.calcFoundRows {
+		st.s.foundRows = st.foundRows
+	}
 	st.s.rowCount = -1
 	if sel, ok := stmt.(*sqlparser.Select); ok && sel.Into != nil {
 		return selectInto(st.s, sel.Into, pl, rows)
@@ -207,6 +210,9 @@ func (x *Executor) execSelect(st *stmtCtx, pl *selectPlan) ([][]types.Value, err
 	if len(pl.order) > 0 {
 		slices.SortStableFunc(rows, func(a, b sortRow) int { return cmpKeys(a.keys, b.keys, pl.order) })
 	}
+	if pl.calcFoundRows {
+		st.foundRows = uint64(len(rows))
+	}
 	if offset > 0 {
 		if offset >= int64(len(rows)) {
 			rows = nil
@@ -271,7 +277,7 @@ func (x *Executor) execBlock(st *stmtCtx, pl *selectPlan, limit, offset int64) (
 		}
 	}()
 	ordered := len(pl.order) == 0 || (len(pl.paths) > 0 && pl.paths[0].ordered)
-	streaming := !pl.grouped && ordered && !pl.distinct && limit >= 0
+	streaming := !pl.grouped && ordered && !pl.distinct && limit >= 0 && !pl.calcFoundRows
 	var rows []sortRow
 	var groups map[string]*groupState
 	var groupOrder []*groupState
