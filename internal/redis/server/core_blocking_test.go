@@ -1,0 +1,277 @@
+package server
+
+import (
+	"io"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// expect reads one reply per want and fails on the first difference.
+func (rc *rawConn) expect(wants ...string) {
+	rc.tb.Helper()
+	for _, w := range wants {
+		if got := rc.reply(); got != w {
+			rc.tb.Fatalf("got %q want %q", got, w)
+		}
+	}
+}
+
+// do sends one command and checks its reply.
+func (rc *rawConn) do(want string, args ...string) {
+	rc.tb.Helper()
+	rc.send(cmd(args...))
+	rc.expect(want)
+}
+
+// silent checks that nothing arrives for d.
+func (rc *rawConn) silent(d time.Duration) {
+	rc.tb.Helper()
+	rc.c.SetReadDeadline(time.Now().Add(d))
+	if b, err := rc.r.Peek(1); err == nil {
+		rc.tb.Fatalf("unexpected reply %q", b)
+	}
+	rc.c.SetReadDeadline(time.Time{})
+}
+
+// closed checks that the server closed the connection.
+func (rc *rawConn) closed() {
+	rc.tb.Helper()
+	rc.c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	for {
+		if _, err := rc.r.ReadByte(); err != nil {
+			if err != io.EOF && !strings.Contains(err.Error(), "reset") {
+				rc.tb.Fatalf("connection not closed: %v", err)
+			}
+			return
+		}
+	}
+}
+
+// waitBlocked waits until n clients are blocked.
+func waitBlocked(t *testing.T, s *Server, n int) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		s.mu.Lock()
+		got := s.blocking.count
+		s.mu.Unlock()
+		if got == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d clients blocked, want %d", got, n)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func bulk(s string) string { return "$" + strconv.Itoa(len(s)) + "\r\n" + s + "\r\n" }
+
+func arr(items ...string) string {
+	return "*" + strconv.Itoa(len(items)) + "\r\n" + strings.Join(items, "")
+}
+
+// blockIn sends a blocking command on a new connection and waits until
+// it is parked, so arrival order is the order of calls.
+func blockIn(t *testing.T, s *Server, addr string, n int, args ...string) *rawConn {
+	rc := dial(t, addr)
+	rc.send(cmd(args...))
+	waitBlocked(t, s, n)
+	return rc
+}
+
+func TestCoreBlockArrivalOrderAndCount(t *testing.T) {
+	s, addr := startServer(t)
+	w1 := blockIn(t, s, addr, 1, "BLPOP", "k", "0")
+	w2 := blockIn(t, s, addr, 2, "BRPOP", "other", "k", "0")
+	w3 := blockIn(t, s, addr, 3, "BLPOP", "k", "0")
+	w4 := blockIn(t, s, addr, 4, "BLMPOP", "0", "1", "k", "RIGHT")
+	p := dial(t, addr)
+	// One push of 3 elements serves the first 3 waiters, in arrival order.
+	p.do(":3\r\n", "RPUSH", "k", "a", "b", "c")
+	w1.expect(arr(bulk("k"), bulk("a")))
+	w2.expect(arr(bulk("k"), bulk("c"))) // BRPOP pops the tail
+	w3.expect(arr(bulk("k"), bulk("b")))
+	waitBlocked(t, s, 1)
+	w4.silent(50 * time.Millisecond)
+	p.do(":0\r\n", "EXISTS", "k")
+	p.do(":1\r\n", "RPUSH", "k", "d")
+	w4.expect(arr(bulk("k"), arr(bulk("d"))))
+	waitBlocked(t, s, 0)
+
+	// Sorted sets: BZPOPMIN waiters in order.
+	z1 := blockIn(t, s, addr, 1, "BZPOPMIN", "z", "0")
+	z2 := blockIn(t, s, addr, 2, "BZPOPMAX", "z", "0")
+	p.do(":3\r\n", "ZADD", "z", "1", "a", "2", "b", "3", "c")
+	z1.expect(arr(bulk("z"), bulk("a"), bulk("1")))
+	z2.expect(arr(bulk("z"), bulk("c"), bulk("3")))
+	p.do(":1\r\n", "ZCARD", "z")
+}
+
+func TestCoreBlockPushInMultiServedAfterExec(t *testing.T) {
+	s, addr := startServer(t)
+	w := blockIn(t, s, addr, 1, "BLPOP", "k", "0")
+	p := dial(t, addr)
+	p.send(cmd("MULTI") + cmd("RPUSH", "k", "a", "b") + cmd("LPOP", "k"))
+	p.expect("+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n")
+	w.silent(30 * time.Millisecond)
+	p.do(arr(":2\r\n", bulk("a")), "EXEC")
+	// The waiter sees the state after EXEC: a was popped inside it.
+	w.expect(arr(bulk("k"), bulk("b")))
+	// A transaction that leaves the key empty serves nobody.
+	w.send(cmd("BLPOP", "k", "0"))
+	waitBlocked(t, s, 1)
+	p.send(cmd("MULTI") + cmd("RPUSH", "k", "x") + cmd("DEL", "k") + cmd("EXEC"))
+	p.expect("+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n", arr(":1\r\n", ":1\r\n"))
+	w.silent(30 * time.Millisecond)
+	waitBlocked(t, s, 1)
+	p.do(":1\r\n", "RPUSH", "k", "y")
+	w.expect(arr(bulk("k"), bulk("y")))
+}
+
+func TestCoreBlockMoveChain(t *testing.T) {
+	s, addr := startServer(t)
+	a := blockIn(t, s, addr, 1, "BLMOVE", "a", "b", "LEFT", "RIGHT", "0")
+	b := blockIn(t, s, addr, 2, "BRPOPLPUSH", "b", "c", "0")
+	c := blockIn(t, s, addr, 3, "BLPOP", "c", "0")
+	p := dial(t, addr)
+	p.do(":1\r\n", "RPUSH", "a", "x")
+	a.expect(bulk("x"))
+	b.expect(bulk("x"))
+	c.expect(arr(bulk("c"), bulk("x")))
+	p.do(":0\r\n", "EXISTS", "a", "b", "c")
+	waitBlocked(t, s, 0)
+	// A move onto the key a later waiter watches, in one client's chain.
+	d := blockIn(t, s, addr, 1, "BLMOVE", "src", "src", "RIGHT", "LEFT", "0")
+	p.do(":1\r\n", "LPUSH", "src", "v")
+	d.expect(bulk("v"))
+	p.do(arr(bulk("v")), "LRANGE", "src", "0", "-1")
+}
+
+func TestCoreBlockTimeouts(t *testing.T) {
+	s, addr := startServer(t)
+	rc := dial(t, addr)
+	start := time.Now()
+	rc.do("*-1\r\n", "BLPOP", "k", "0.15")
+	if d := time.Since(start); d < 140*time.Millisecond || d > 2*time.Second {
+		t.Fatalf("BLPOP 0.15 took %v", d)
+	}
+	rc.do("*-1\r\n", "BLMOVE", "k", "d", "LEFT", "LEFT", "0.01")
+	rc.do("*-1\r\n", "BRPOPLPUSH", "k", "d", "0.01")
+	rc.do("*-1\r\n", "BZPOPMIN", "k", "0.01")
+	rc.do("-ERR timeout is negative\r\n", "BLPOP", "k", "-1")
+	rc.do("-ERR timeout is not a float or out of range\r\n", "BLPOP", "k", "abc")
+	// The rest of a pipeline waits for the blocking command.
+	rc.send(cmd("BLPOP", "k", "0") + cmd("PING") + cmd("LLEN", "k"))
+	waitBlocked(t, s, 1)
+	rc.silent(50 * time.Millisecond)
+	p := dial(t, addr)
+	p.do(":2\r\n", "RPUSH", "k", "1", "2")
+	rc.expect(arr(bulk("k"), bulk("1")), "+PONG\r\n", ":1\r\n")
+	// A timed-out command is followed by the rest of its pipeline too.
+	rc.send(cmd("BLPOP", "none", "0.05") + cmd("PING"))
+	rc.expect("*-1\r\n", "+PONG\r\n")
+	// Blocked clients never hold up others.
+	blockIn(t, s, addr, 1, "BLPOP", "none", "0")
+	blockIn(t, s, addr, 2, "BLPOP", "none2", "0")
+	p.do("+PONG\r\n", "PING")
+	p.do(":1\r\n", "LLEN", "k")
+}
+
+func TestCoreClientUnblockAndKill(t *testing.T) {
+	s, addr := startServer(t)
+	p := dial(t, addr)
+	w := dial(t, addr)
+	w.send(cmd("CLIENT", "ID"))
+	id := strings.TrimSuffix(strings.TrimPrefix(w.reply(), ":"), "\r\n")
+	w.send(cmd("BLPOP", "k", "0") + cmd("PING"))
+	waitBlocked(t, s, 1)
+	p.do(":1\r\n", "CLIENT", "UNBLOCK", id)
+	w.expect("*-1\r\n", "+PONG\r\n")
+	p.do(":0\r\n", "CLIENT", "UNBLOCK", id)
+	w.send(cmd("BZPOPMIN", "z", "0"))
+	waitBlocked(t, s, 1)
+	p.do(":1\r\n", "CLIENT", "UNBLOCK", id, "ERROR")
+	w.expect("-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n")
+	p.do("-ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR\r\n", "CLIENT", "UNBLOCK", id, "FOO")
+	// CLIENT KILL of a blocked client: it goes away and consumes nothing.
+	w.send(cmd("BLPOP", "k", "0"))
+	waitBlocked(t, s, 1)
+	p.do(":1\r\n", "CLIENT", "KILL", "ID", id)
+	w.closed()
+	waitBlocked(t, s, 0)
+	p.do(":1\r\n", "RPUSH", "k", "x")
+	p.do(":1\r\n", "LLEN", "k")
+}
+
+// A client that disconnects while blocked is forgotten at once, as Redis
+// notices the closed socket: a later push is not popped for a dead client.
+func TestCoreBlockedClientDisconnects(t *testing.T) {
+	t.Skip("bug: a blocked client's socket is not read, so its close goes unnoticed and the next push is popped for it; see report (blocking.go waitUnblocked)")
+	s, addr := startServer(t)
+	g := blockIn(t, s, addr, 1, "BLPOP", "k2", "0")
+	g.c.Close()
+	waitBlocked(t, s, 0)
+	p := dial(t, addr)
+	p.do(":1\r\n", "RPUSH", "k2", "x")
+	p.do(":1\r\n", "LLEN", "k2")
+}
+
+func TestCoreBlockKeyDeletedOrRetyped(t *testing.T) {
+	t.Skip("bug: call never sets Ctx.Unblocked, so a re-run on a retyped key replies WRONGTYPE instead of waiting; see report (exec.go call)")
+	s, addr := startServer(t)
+	w := blockIn(t, s, addr, 1, "BLPOP", "k", "0")
+	p := dial(t, addr)
+	// Redis 7.0: a key that becomes another type keeps the client waiting.
+	p.do("+OK\r\n", "SET", "k", "str")
+	w.silent(50 * time.Millisecond)
+	p.do(":1\r\n", "DEL", "k")
+	p.do(":1\r\n", "RPUSH", "k", "v")
+	w.expect(arr(bulk("k"), bulk("v")))
+}
+
+func TestCoreBlockKeyDeletedThenPushed(t *testing.T) {
+	s, addr := startServer(t)
+	w := blockIn(t, s, addr, 1, "BLPOP", "k", "0")
+	p := dial(t, addr)
+	p.send(cmd("MULTI") + cmd("RPUSH", "k", "a") + cmd("DEL", "k") + cmd("EXEC"))
+	p.expect("+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n", arr(":1\r\n", ":1\r\n"))
+	p.do(":0\r\n", "DEL", "k")
+	w.silent(30 * time.Millisecond)
+	p.do(":1\r\n", "LPUSH", "k", "b")
+	w.expect(arr(bulk("k"), bulk("b")))
+}
+
+func TestCoreBlockSwapDBFlushAll(t *testing.T) {
+	s, addr := startServer(t)
+	w := blockIn(t, s, addr, 1, "BLPOP", "k", "0")
+	p := dial(t, addr)
+	p.send(cmd("SELECT", "1") + cmd("RPUSH", "k", "from1"))
+	p.expect("+OK\r\n", ":1\r\n")
+	p.do("+OK\r\n", "SWAPDB", "0", "1")
+	w.expect(arr(bulk("k"), bulk("from1")))
+	// FLUSHALL while waiting: still waiting, served by a later push.
+	w.send(cmd("BLPOP", "k", "0"))
+	waitBlocked(t, s, 1)
+	p.do("+OK\r\n", "FLUSHALL")
+	w.silent(30 * time.Millisecond)
+	p.do(":1\r\n", "RPUSH", "k", "late") // p is in db 1: no wake-up
+	w.silent(30 * time.Millisecond)
+	p.do("+OK\r\n", "SELECT", "0")
+	p.do(":1\r\n", "RPUSH", "k", "now")
+	w.expect(arr(bulk("k"), bulk("now")))
+}
+
+func TestCoreBlockingInsideMulti(t *testing.T) {
+	s, addr := startServer(t)
+	rc := dial(t, addr)
+	rc.send(cmd("MULTI") + cmd("BLPOP", "n", "0") + cmd("BLMOVE", "n1", "n2", "LEFT", "LEFT", "0") +
+		cmd("BZPOPMIN", "zz", "0") + cmd("BLMPOP", "0", "1", "ll", "LEFT") + cmd("BRPOPLPUSH", "n", "m", "0") + cmd("EXEC"))
+	rc.expect("+OK\r\n", "+QUEUED\r\n", "+QUEUED\r\n", "+QUEUED\r\n", "+QUEUED\r\n", "+QUEUED\r\n",
+		arr("*-1\r\n", "$-1\r\n", "*-1\r\n", "*-1\r\n", "$-1\r\n"))
+	waitBlocked(t, s, 0)
+	rc.send(cmd("RPUSH", "n", "x") + cmd("MULTI") + cmd("BLPOP", "n", "0") + cmd("EXEC"))
+	rc.expect(":1\r\n", "+OK\r\n", "+QUEUED\r\n", arr(arr(bulk("n"), bulk("x"))))
+}
