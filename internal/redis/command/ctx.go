@@ -25,6 +25,8 @@ type Hooks interface {
 type Settings struct {
 	ProtoMaxBulkLen int64
 	MaxMemory       int64 // maxmemory; 0 = no limit
+	Collections     CollectionConfig
+	Sorted          SortedConfig
 }
 
 // Ctx is one command's execution context. The server reuses one per client.

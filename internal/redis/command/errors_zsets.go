@@ -54,16 +54,10 @@ func DefaultSortedConfig() SortedConfig {
 	return SortedConfig{ZSet: zset.DefaultConfig(), HLL: hll.DefaultConfig()}
 }
 
-// sortedConfigSource is what the server's Settings provides once it carries
-// a SortedConfig (a method, so this file builds before and after).
-type sortedConfigSource interface{ SortedConfig() *SortedConfig }
-
 // sortedConfig returns the thresholds in force for c.
 func sortedConfig(c *Ctx) SortedConfig {
-	if src, ok := any(c.Set).(sortedConfigSource); ok && c.Set != nil {
-		if cfg := src.SortedConfig(); cfg != nil {
-			return *cfg
-		}
+	if c.Set == nil {
+		return DefaultSortedConfig()
 	}
-	return DefaultSortedConfig()
+	return c.Set.Sorted
 }

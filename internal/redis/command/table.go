@@ -138,6 +138,10 @@ func NewTable() *Table {
 	registerLists(t)
 	registerSets(t)
 	registerZSets(t)
+	registerBitmaps(t)
+	registerHLL(t)
+	registerGeo(t)
+	registerSort(t)
 	return t
 }
 

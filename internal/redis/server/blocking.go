@@ -1,6 +1,7 @@
 package server
 
 import (
+	"net"
 	"time"
 
 	"github.com/tandem-db/tandem/internal/redis/command"
@@ -175,6 +176,12 @@ func (c *client) waitUnblocked() bool {
 		defer t.Stop()
 		timer = t.C
 	}
+	// While the connection goroutine waits, a watcher reads the socket so
+	// a client that disconnects is noticed (and unblocked) at once, as
+	// Redis' event loop does; bytes that arrive meanwhile (the rest of a
+	// pipeline) are kept for after the wait.
+	watch := c.watchSocket()
+	defer watch.stop(c)
 	for {
 		select {
 		case <-c.wake:
@@ -193,4 +200,43 @@ func (c *client) waitUnblocked() bool {
 			return !closing
 		}
 	}
+}
+
+// socketWatch reads a blocked client's socket into stash until stopped.
+type socketWatch struct {
+	done  chan struct{}
+	stash []byte
+	err   error
+}
+
+func (c *client) watchSocket() *socketWatch {
+	w := &socketWatch{done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		buf := make([]byte, 4096)
+		for {
+			n, err := c.conn.Read(buf)
+			w.stash = append(w.stash, buf[:n]...)
+			if err != nil {
+				if ne, ok := err.(net.Error); ok && ne.Timeout() {
+					return // stopped
+				}
+				w.err = err
+				s := c.srv
+				s.mu.Lock()
+				c.closeLocked()
+				s.mu.Unlock()
+				return
+			}
+		}
+	}()
+	return w
+}
+
+// stop ends the watcher and hands what it read to the connection goroutine.
+func (w *socketWatch) stop(c *client) {
+	_ = c.conn.SetReadDeadline(time.Now())
+	<-w.done
+	_ = c.conn.SetReadDeadline(time.Time{})
+	c.stash = append(c.stash, w.stash...)
 }

@@ -31,7 +31,8 @@ type client struct {
 	// read side (client-query-buffer-limit, proto-max-bulk-len).
 	qbufLimit  int64
 	maxBulkLen int64
-	unreadIn   int64 // bytes read since the last batch, for total_net_input_bytes
+	unreadIn   int64  // bytes read since the last batch, for total_net_input_bytes
+	stash      []byte // bytes read by the socket watcher while blocked
 	batch      [][][]byte
 	argBuf     [][]byte // every argument of the batch, batch entries slice it
 	spans      []int    // end offset in argBuf of each command of the batch
@@ -142,7 +143,15 @@ func (c *client) readLoop() {
 		if cap(c.qbuf)-len(c.qbuf) < readChunk/4 {
 			c.growQueryBuffer()
 		}
-		n, err := c.conn.Read(c.qbuf[len(c.qbuf):cap(c.qbuf)])
+		var n int
+		var err error
+		if len(c.stash) > 0 {
+			// Bytes read while the client was blocked come first.
+			n = copy(c.qbuf[len(c.qbuf):cap(c.qbuf)], c.stash)
+			c.stash = c.stash[n:]
+		} else {
+			n, err = c.conn.Read(c.qbuf[len(c.qbuf):cap(c.qbuf)])
+		}
 		if n > 0 {
 			c.qbuf = c.qbuf[:len(c.qbuf)+n]
 			c.unreadIn += int64(n)

@@ -33,14 +33,22 @@ type Config struct {
 	MaxMemory            int64
 	MaxMemoryPolicy      string
 	MaxMemorySamples     int
-	IOThreads            int
-	SlowlogSlowerThan    int64
-	SlowlogMaxLen        int64
-	LFULogFactor         int
-	LFUDecayTime         int
-	ActiveExpireEnabled  bool
-	ClientOutputLimits   [3]OutputLimit // normal, replica, pubsub
-	ConfigFile           string
+	// Encoding thresholds of the collection types.
+	HashMaxListpackEntries int
+	HashMaxListpackValue   int
+	ListMaxListpackSize    int
+	SetMaxIntsetEntries    int
+	ZSetMaxListpackEntries int
+	ZSetMaxListpackValue   int
+	HLLSparseMaxBytes      int
+	IOThreads              int
+	SlowlogSlowerThan      int64
+	SlowlogMaxLen          int64
+	LFULogFactor           int
+	LFUDecayTime           int
+	ActiveExpireEnabled    bool
+	ClientOutputLimits     [3]OutputLimit // normal, replica, pubsub
+	ConfigFile             string
 
 	LatencyTracking            bool      // INFO latencystats, LATENCY HISTOGRAM
 	LatencyTrackingPercentiles []float64 // latency-tracking-info-percentiles
@@ -253,6 +261,13 @@ func (c *Config) directives() []directive {
 			return fmt.Errorf("argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction")
 		}, mutable: true, get: func(c *Config) string { return c.MaxMemoryPolicy }},
 		{name: "maxmemory-samples", def: "5", set: intArg(&c.MaxMemorySamples, 1, 64), mutable: true},
+		{name: "hash-max-listpack-entries", alias: "hash-max-ziplist-entries", def: "128", set: intArg(&c.HashMaxListpackEntries, 0, math.MaxInt32), mutable: true},
+		{name: "hash-max-listpack-value", alias: "hash-max-ziplist-value", def: "64", set: intArg(&c.HashMaxListpackValue, 0, math.MaxInt32), mutable: true},
+		{name: "list-max-listpack-size", alias: "list-max-ziplist-size", def: "-2", set: intArg(&c.ListMaxListpackSize, math.MinInt32, math.MaxInt32), mutable: true},
+		{name: "set-max-intset-entries", def: "512", set: intArg(&c.SetMaxIntsetEntries, 0, math.MaxInt32), mutable: true},
+		{name: "zset-max-listpack-entries", alias: "zset-max-ziplist-entries", def: "128", set: intArg(&c.ZSetMaxListpackEntries, 0, math.MaxInt32), mutable: true},
+		{name: "zset-max-listpack-value", alias: "zset-max-ziplist-value", def: "64", set: intArg(&c.ZSetMaxListpackValue, 0, math.MaxInt32), mutable: true},
+		{name: "hll-sparse-max-bytes", def: "3000", set: intArg(&c.HLLSparseMaxBytes, 0, math.MaxInt32), mutable: true},
 		{name: "io-threads", def: "1", set: intArg(&c.IOThreads, 1, 128)},
 		{name: "slowlog-log-slower-than", def: "10000", set: int64Arg(&c.SlowlogSlowerThan, -1, math.MaxInt64), mutable: true},
 		{name: "slowlog-max-len", def: "128", set: int64Arg(&c.SlowlogMaxLen, 0, math.MaxInt64), mutable: true},

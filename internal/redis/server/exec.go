@@ -197,6 +197,7 @@ func (m *multiState) hasDenyOOM() bool {
 func (s *Server) call(c *client, spec *command.Spec, args [][]byte, now time.Time, inExec bool) {
 	ctx := &c.ctx
 	ctx.Reset(args, spec)
+	ctx.Unblocked = c.blocked != nil
 	ctx.DB = s.ks.DB(c.db)
 	ctx.Now = now.UnixMilli()
 	ctx.InMulti = inExec

@@ -99,6 +99,15 @@ func (s *Server) tick(now time.Time) { s.nowMs = now.UnixMilli() }
 func (s *Server) applyConfigLocked() {
 	s.settings.ProtoMaxBulkLen = s.cfg.ProtoMaxBulkLen
 	s.settings.MaxMemory = s.cfg.MaxMemory
+	cl := &s.settings.Collections
+	cl.Hash.MaxListpackEntries = s.cfg.HashMaxListpackEntries
+	cl.Hash.MaxListpackValue = s.cfg.HashMaxListpackValue
+	cl.List.MaxPackSize = s.cfg.ListMaxListpackSize
+	cl.Set.MaxIntsetEntries = s.cfg.SetMaxIntsetEntries
+	so := &s.settings.Sorted
+	so.ZSet.MaxListpackEntries = s.cfg.ZSetMaxListpackEntries
+	so.ZSet.MaxListpackValue = s.cfg.ZSetMaxListpackValue
+	so.HLL.SparseMaxBytes = s.cfg.HLLSparseMaxBytes
 	_ = s.ks.SetMaxmemoryPolicy(s.cfg.MaxMemoryPolicy)
 	s.ks.SetLFUParams(s.cfg.LFULogFactor, s.cfg.LFUDecayTime)
 	s.ks.SetMaxmemorySamples(s.cfg.MaxMemorySamples)
