@@ -1,0 +1,144 @@
+package server
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func msg(ch, m string) string { return arr(bulk("message"), bulk(ch), bulk(m)) }
+
+func TestCorePubSubOrderingResp2(t *testing.T) {
+	_, addr := startServer(t)
+	sub, pub := dial(t, addr), dial(t, addr)
+	sub.send(cmd("SUBSCRIBE", "a", "b"))
+	sub.expect(arr(bulk("subscribe"), bulk("a"), ":1\r\n"), arr(bulk("subscribe"), bulk("b"), ":2\r\n"))
+	for i := 0; i < 200; i++ {
+		ch := "a"
+		if i%2 == 1 {
+			ch = "b"
+		}
+		pub.send(cmd("PUBLISH", ch, strconv.Itoa(i)))
+	}
+	for i := 0; i < 200; i++ {
+		pub.expect(":1\r\n")
+	}
+	for i := 0; i < 200; i++ {
+		ch := "a"
+		if i%2 == 1 {
+			ch = "b"
+		}
+		sub.expect(msg(ch, strconv.Itoa(i)))
+	}
+	// UNSUBSCRIBE without arguments: one reply per channel, counts down.
+	sub.send(cmd("UNSUBSCRIBE"))
+	r1, r2 := sub.reply(), sub.reply()
+	ua, ub := arr(bulk("unsubscribe"), bulk("a"), ":"), arr(bulk("unsubscribe"), bulk("b"), ":")
+	if !(r1 == ua+"1\r\n" && r2 == ub+"0\r\n" || r1 == ub+"1\r\n" && r2 == ua+"0\r\n") {
+		t.Fatalf("unsubscribe replies %q %q", r1, r2)
+	}
+	// Out of the pub/sub context now; UNSUBSCRIBE with nothing left.
+	sub.do(arr(bulk("unsubscribe"), "$-1\r\n", ":0\r\n"), "UNSUBSCRIBE")
+	sub.do(arr(bulk("punsubscribe"), "$-1\r\n", ":0\r\n"), "PUNSUBSCRIBE")
+	sub.do("+PONG\r\n", "PING")
+	pub.do(":0\r\n", "PUBLISH", "a", "x")
+}
+
+func TestCorePubSubResp3Interleaved(t *testing.T) {
+	_, addr := startServer(t)
+	a, pub := dial(t, addr), dial(t, addr)
+	a.send(cmd("HELLO", "3"))
+	a.reply()
+	push := func(ch, m string) string { return ">3\r\n" + bulk("message") + bulk(ch) + bulk(m) }
+	// A RESP3 client publishing to itself gets the message before the reply.
+	a.send(cmd("SUBSCRIBE", "ch") + cmd("PUBLISH", "ch", "m") + cmd("GET", "nokey"))
+	a.expect(">3\r\n"+bulk("subscribe")+bulk("ch")+":1\r\n", push("ch", "m"), ":1\r\n", "_\r\n")
+	// Messages from others arrive between whole replies.
+	a.send(cmd("SET", "k", "v"))
+	a.expect("+OK\r\n")
+	pub.do(":1\r\n", "PUBLISH", "ch", "x")
+	a.expect(push("ch", "x"))
+	a.send(cmd("GET", "k"))
+	a.expect(bulk("v"))
+	// Pattern subscriptions and UNSUBSCRIBE with no channel left.
+	a.send(cmd("PSUBSCRIBE", "c*"))
+	a.expect(">3\r\n" + bulk("psubscribe") + bulk("c*") + ":2\r\n")
+	pub.do(":2\r\n", "PUBLISH", "ch", "y")
+	a.expect(push("ch", "y"), ">4\r\n"+bulk("pmessage")+bulk("c*")+bulk("ch")+bulk("y"))
+	a.send(cmd("UNSUBSCRIBE") + cmd("UNSUBSCRIBE") + cmd("PUNSUBSCRIBE") + cmd("PING"))
+	a.expect(">3\r\n"+bulk("unsubscribe")+bulk("ch")+":1\r\n", ">3\r\n"+bulk("unsubscribe")+"_\r\n:1\r\n",
+		">3\r\n"+bulk("punsubscribe")+bulk("c*")+":0\r\n", "+PONG\r\n")
+}
+
+func TestCorePubSubOutputLimit(t *testing.T) {
+	s, addr := startServer(t)
+	admin := dial(t, addr)
+	admin.do("+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit", "pubsub 64kb 0 0")
+	sub := dial(t, addr)
+	sub.send(cmd("SUBSCRIBE", "big"))
+	sub.reply()
+	// The subscriber stops reading; the publisher floods it.
+	payload := strings.Repeat("x", 16*1024)
+	var batch strings.Builder
+	for i := 0; i < 64; i++ {
+		batch.WriteString(cmd("PUBLISH", "big", payload))
+	}
+	for round := 0; round < 40; round++ {
+		admin.send(batch.String())
+		for i := 0; i < 64; i++ {
+			admin.reply()
+		}
+		s.mu.Lock()
+		n := len(s.pubsub.channels["big"])
+		s.mu.Unlock()
+		if n == 0 {
+			break
+		}
+	}
+	admin.do(arr(bulk("big"), ":0\r\n"), "PUBSUB", "NUMSUB", "big")
+	admin.do("+PONG\r\n", "PING")
+	sub.closed()
+}
+
+func TestCoreSubscribeThenQuit(t *testing.T) {
+	_, addr := startServer(t)
+	for i := 0; i < 20; i++ {
+		a := dial(t, addr)
+		a.send(cmd("SUBSCRIBE", "x") + cmd("QUIT"))
+		a.expect(arr(bulk("subscribe"), bulk("x"), ":1\r\n"), "+OK\r\n")
+		a.closed()
+	}
+}
+
+func TestCoreKeyspaceNotifications(t *testing.T) {
+	_, addr := startServer(t)
+	c, sub := dial(t, addr), dial(t, addr)
+	c.do("+OK\r\n", "CONFIG", "SET", "notify-keyspace-events", "KEA")
+	sub.send(cmd("PSUBSCRIBE", "__key*__:*"))
+	sub.reply()
+	ev := func(kind, ch, m string) string {
+		return arr(bulk("pmessage"), bulk("__key*__:*"), bulk(ch), bulk(m))
+	}
+	both := func(event, key string) []string {
+		return []string{ev("pmessage", "__keyspace@0__:"+key, event), ev("pmessage", "__keyevent@0__:"+event, key)}
+	}
+	c.do("+OK\r\n", "SET", "k", "v")
+	sub.expect(both("set", "k")...)
+	c.do(":1\r\n", "EXPIRE", "k", "100")
+	sub.expect(both("expire", "k")...)
+	c.do(":1\r\n", "DEL", "k")
+	sub.expect(both("del", "k")...)
+	c.do("+OK\r\n", "SET", "t", "v", "PX", "30")
+	sub.expect(both("set", "t")...)
+	sub.expect(both("expire", "t")...)
+	time.Sleep(60 * time.Millisecond)
+	c.do(":0\r\n", "EXISTS", "t") // expires now, if the cron did not
+	sub.expect(both("expired", "t")...)
+	// Only the enabled classes: E with $ (strings), no K.
+	c.do("+OK\r\n", "CONFIG", "SET", "notify-keyspace-events", "E$")
+	c.do(arr(bulk("notify-keyspace-events"), bulk("$E")), "CONFIG", "GET", "notify-keyspace-events")
+	c.do(":1\r\n", "LPUSH", "l", "x")
+	c.do("+OK\r\n", "SET", "s", "v")
+	sub.expect(ev("pmessage", "__keyevent@0__:set", "s"))
+}
