@@ -249,9 +249,9 @@ func (st *stmtCtx) storeValue(c *catalog.Column, v types.Value, n int) (types.Va
 // nowFor is CURRENT_TIMESTAMP as column c stores it.
 func (st *stmtCtx) nowFor(c *catalog.Column) types.Value {
 	if c.Type == catalog.TypeTimestamp {
-		return types.NewTimeValue(st.now.UTC(), uint8(c.Fsp))
+		return types.NewTimeValue(st.clock().UTC(), uint8(c.Fsp))
 	}
-	return types.NewTimeValue(st.now.In(st.x.location(st.s)), uint8(c.Fsp))
+	return types.NewTimeValue(st.clock().In(st.x.location(st.s)), uint8(c.Fsp))
 }
 
 // storeValueRaw is storeValue without the time zone conversion (for values already stored).

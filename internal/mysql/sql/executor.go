@@ -121,7 +121,7 @@ type stmtCtx struct {
 }
 
 func (st *stmtCtx) evalCtx(row []types.Value) *evalCtx {
-	return &evalCtx{row: row, args: st.args, s: st.s, x: st.x, now: st.now, st: st, outer: st.outer}
+	return &evalCtx{row: row, args: st.args, s: st.s, x: st.x, st: st, outer: st.outer}
 }
 
 func (x *Executor) query(ctx context.Context, s *Session, query string) (*Result, error) {
@@ -264,7 +264,7 @@ func (x *Executor) nextIsolation(s *Session) engine.Isolation {
 // none is open) with statement atomicity: on error, the statement's changes
 // are undone; in autocommit mode the transaction ends with the statement.
 func (x *Executor) inStatement(ctx context.Context, s *Session, write bool, fn func(*stmtCtx) (*Result, error)) (*Result, error) {
-	st := &stmtCtx{ctx: ctx, s: s, x: x, now: time.Now()}
+	st := &stmtCtx{ctx: ctx, s: s, x: x}
 	implicit := false
 	if s.txn == nil {
 		opts := engine.TxnOptions{Isolation: x.nextIsolation(s), ReadOnly: x.sessionReadOnly(s)}
@@ -427,4 +427,13 @@ func errorText(err error) string {
 		return ee.Message
 	}
 	return err.Error()
+}
+
+// clock returns the statement's start time (NOW() is fixed for a statement),
+// read on first use.
+func (st *stmtCtx) clock() time.Time {
+	if st.now.IsZero() {
+		st.now = time.Now()
+	}
+	return st.now
 }

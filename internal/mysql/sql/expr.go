@@ -21,7 +21,6 @@ type evalCtx struct {
 	aggs []types.Value
 	s    *Session
 	x    *Executor
-	now  time.Time
 	st   *stmtCtx
 	// outer is the enclosing query's current row (correlated subqueries)
 	outer []types.Value
@@ -713,4 +712,12 @@ func hexDecode(s string) []byte {
 		out[i] = byte(n)
 	}
 	return out
+}
+
+// clock is the statement's NOW().
+func (c *evalCtx) clock() time.Time {
+	if c.st != nil {
+		return c.st.clock()
+	}
+	return time.Now()
 }

@@ -272,7 +272,7 @@ func (x *Executor) compileFunc(f *sqlparser.FuncExpr, sc *scope) (expr, typeInfo
 		}
 		fe.args = nil
 		fe.fn = func(c *evalCtx, _ []types.Value) (types.Value, error) {
-			t := c.now
+			t := c.clock()
 			if name == "sysdate" {
 				t = time.Now()
 			}
@@ -282,7 +282,7 @@ func (x *Executor) compileFunc(f *sqlparser.FuncExpr, sc *scope) (expr, typeInfo
 		ti.decimals = fsp
 	case "curdate", "current_date":
 		fe.fn = func(c *evalCtx, _ []types.Value) (types.Value, error) {
-			t := c.now.In(c.x.location(c.s))
+			t := c.clock().In(c.x.location(c.s))
 			return types.NewDate(t.Year(), int(t.Month()), t.Day()), nil
 		}
 		ti = tiDate
@@ -292,7 +292,7 @@ func (x *Executor) compileFunc(f *sqlparser.FuncExpr, sc *scope) (expr, typeInfo
 		}
 		fe.fn = func(c *evalCtx, a []types.Value) (types.Value, error) {
 			if len(a) == 0 {
-				return types.NewInt(c.now.Unix()), nil
+				return types.NewInt(c.clock().Unix()), nil
 			}
 			v, ok := toTemporal(a[0], types.KindDatetime)
 			if !ok {

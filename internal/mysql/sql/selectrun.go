@@ -263,12 +263,15 @@ func (pl *selectPlan) lockMode(st *stmtCtx) engine.LockMode {
 
 // execBlock runs one SELECT block: nested-loop join, filter, group, project.
 func (x *Executor) execBlock(st *stmtCtx, pl *selectPlan, limit, offset int64) ([]sortRow, error) {
+	if len(pl.sources) == 1 && !pl.grouped && pl.onRow == nil && !pl.leftJoin[0] {
+		return x.execSingle(st, pl, limit, offset)
+	}
 	row := make([]types.Value, pl.width)
 	c := st.evalCtx(row)
 	lock := pl.lockMode(st)
 	srcs := make([]*rowSource, len(pl.sources))
 	for i, s := range pl.sources {
-		srcs[i] = &rowSource{st: st, t: s.table, path: pl.paths[i], lock: lock, virtual: s.virtual,
+		srcs[i] = &rowSource{st: st, t: s.table, path: pl.paths[i], lock: lock, virtual: s.virtual, row: make([]types.Value, 0, len(s.table.Columns)),
 			materialize: i > 0 && s.virtual == nil && pl.paths[i].kind == pathAll && maxOuter(pl.paths[i]) < 0}
 	}
 	defer func() {
@@ -476,4 +479,48 @@ func cmpKeys(a, b []types.Value, order []orderItem) int {
 		}
 	}
 	return 0
+}
+
+// execSingle is execBlock for one table without grouping: the point-select
+// and range-scan path, kept free of the join machinery's closures.
+func (x *Executor) execSingle(st *stmtCtx, pl *selectPlan, limit, offset int64) ([]sortRow, error) {
+	src := pl.sources[0]
+	rs := rowSource{st: st, t: src.table, path: pl.paths[0], lock: pl.lockMode(st), virtual: src.virtual, row: make([]types.Value, 0, len(src.table.Columns))}
+	defer rs.close()
+	c := st.evalCtx(nil)
+	if err := rs.open(c); err != nil {
+		return nil, err
+	}
+	ordered := len(pl.order) == 0 || pl.paths[0].ordered
+	streaming := ordered && !pl.distinct && limit >= 0 && !pl.calcFoundRows
+	var rows []sortRow
+	for {
+		ok, err := rs.next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		c.row = rs.row
+		pass, err := all(c, pl.levels[0])
+		if err != nil {
+			return nil, err
+		}
+		if !pass {
+			continue
+		}
+		r, err := pl.project(c)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, r)
+		if streaming && int64(len(rows)) >= offset+limit {
+			break
+		}
+	}
+	if pl.distinct {
+		rows = dedupe(rows)
+	}
+	return rows, nil
 }

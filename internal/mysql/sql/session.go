@@ -33,6 +33,8 @@ type Session struct {
 
 	loc           *time.Location // cached time_zone (nil: look it up)
 	autocommitOff bool           // cached @@session.autocommit = 0
+	iso           engine.Isolation
+	isoCached     bool
 
 	lastInsertID uint64
 	foundRows    uint64

@@ -545,6 +545,7 @@ func (x *Executor) runSet(st *stmtCtx, set *sqlparser.Set) (*Result, error) {
 				delete(st.s.vars, name)
 				st.s.autocommitOff = false
 				st.s.loc = nil
+				st.s.isoCached = false
 			}
 			continue
 		}
@@ -590,6 +591,7 @@ func (x *Executor) setTransaction(s *Session, scope, spec string) error {
 				x.mu.Unlock()
 			case "session":
 				s.vars["transaction_isolation"] = types.NewString(isolationName(iso))
+				s.isoCached = false
 			default:
 				if s.InTransaction() {
 					return errcode.CantChangeTxCharacteristics.New()

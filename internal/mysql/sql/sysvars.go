@@ -218,6 +218,9 @@ func (x *Executor) setSysVar(s *Session, name string, global bool, v types.Value
 	if name == "time_zone" {
 		s.loc = nil
 	}
+	if name == "transaction_isolation" {
+		s.isoCached = false
+	}
 	if global {
 		x.mu.Lock()
 		x.mu.globals[name] = v
@@ -285,8 +288,12 @@ func isolationName(i engine.Isolation) string {
 }
 
 func (x *Executor) sessionIsolation(s *Session) engine.Isolation {
+	if s.isoCached {
+		return s.iso
+	}
 	v, _ := x.sysVar(s, "transaction_isolation", false)
 	iso, _ := parseIsolation(string(v.Bytes()))
+	s.iso, s.isoCached = iso, true
 	return iso
 }
 
