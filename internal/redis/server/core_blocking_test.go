@@ -209,7 +209,6 @@ func TestCoreClientUnblockAndKill(t *testing.T) {
 // A client that disconnects while blocked is forgotten at once, as Redis
 // notices the closed socket: a later push is not popped for a dead client.
 func TestCoreBlockedClientDisconnects(t *testing.T) {
-	t.Skip("bug: a blocked client's socket is not read, so its close goes unnoticed and the next push is popped for it; see report (blocking.go waitUnblocked)")
 	s, addr := startServer(t)
 	g := blockIn(t, s, addr, 1, "BLPOP", "k2", "0")
 	g.c.Close()
@@ -220,7 +219,6 @@ func TestCoreBlockedClientDisconnects(t *testing.T) {
 }
 
 func TestCoreBlockKeyDeletedOrRetyped(t *testing.T) {
-	t.Skip("bug: call never sets Ctx.Unblocked, so a re-run on a retyped key replies WRONGTYPE instead of waiting; see report (exec.go call)")
 	s, addr := startServer(t)
 	w := blockIn(t, s, addr, 1, "BLPOP", "k", "0")
 	p := dial(t, addr)
