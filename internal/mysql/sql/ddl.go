@@ -466,6 +466,11 @@ func (x *Executor) createTable(ctx context.Context, s *Session, st *sqlparser.DD
 		pk = &catalog.Index{Name: "PRIMARY", Hidden: true, Unique: true}
 	}
 	t.Indexes = append([]catalog.Index{*pk}, secondary...)
+	for i := range t.Indexes {
+		if err := checkKeyLength(t, &t.Indexes[i]); err != nil {
+			return nil, err
+		}
+	}
 	for _, o := range spec.TableOpts {
 		switch strings.ToLower(o.Name) {
 		case "comment":
@@ -719,6 +724,9 @@ func (x *Executor) createIndex(s *Session, t *catalog.Table, is *sqlparser.Index
 	if _, ok := t.IndexByName(ix.Name); ok {
 		return errcode.DupKeyName.New(ix.Name)
 	}
+	if err := checkKeyLength(t, &ix); err != nil {
+		return err
+	}
 	nt := cloneTable(t)
 	nt.Indexes = append(nt.Indexes, ix)
 	nt.Init()
@@ -832,4 +840,30 @@ func indexedPrefix(pk *catalog.Index, secondary []catalog.Index, cols []int) boo
 		}
 	}
 	return false
+}
+
+// maxKeyLength is InnoDB's index key limit (DYNAMIC row format).
+const maxKeyLength = 3072
+
+// checkKeyLength refuses indexes whose columns exceed InnoDB's key length.
+func checkKeyLength(t *catalog.Table, ix *catalog.Index) error {
+	n := 0
+	for _, ci := range ix.Columns {
+		c := &t.Columns[ci]
+		switch c.Type {
+		case catalog.TypeChar, catalog.TypeVarchar:
+			n += c.Length * 4
+		case catalog.TypeBinary, catalog.TypeVarbinary:
+			n += c.Length
+		default:
+			n += keyLen(c)
+			if !c.NotNull {
+				n--
+			}
+		}
+	}
+	if n > maxKeyLength {
+		return errcode.KeyTooLong.New(maxKeyLength)
+	}
+	return nil
 }

@@ -150,3 +150,6 @@ var (
 	NoDataFetched = Kind{1329, "02000", "No data - zero rows fetched, selected, or processed"}
 	TooManyRows   = Kind{1172, "42000", "Result consisted of more than one row"}
 )
+
+// KeyTooLong is ER_TOO_LONG_KEY.
+var KeyTooLong = Kind{1071, "42000", "Specified key was too long; max key length is %d bytes"}
