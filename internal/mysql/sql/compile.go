@@ -1,9 +1,11 @@
 package sql
 
 import (
+	"encoding/binary"
 	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/dolthub/vitess/go/vt/sqlparser"
 
@@ -378,6 +380,9 @@ func (x *Executor) compile(e sqlparser.Expr, sc *scope) (expr, typeInfo, error) 
 		}
 		return nil, typeInfo{}, errcode.NotSupported.New("operator " + e.Operator)
 	case *sqlparser.UnaryExpr:
+		if strings.HasPrefix(e.Operator, "_") {
+			return compileIntroducer(e)
+		}
 		in, ti, err := x.compile(e.Expr, sc)
 		if err != nil {
 			return nil, typeInfo{}, err
@@ -389,6 +394,8 @@ func (x *Executor) compile(e sqlparser.Expr, sc *scope) (expr, typeInfo, error) 
 			return in, ti, nil
 		case "!":
 			return &notExpr{in}, tiInt, nil
+		case sqlparser.BinaryStr: // BINARY expr: the same value as a binary string
+			return in, binaryString(ti), nil
 		}
 		return nil, typeInfo{}, errcode.NotSupported.New("operator " + e.Operator)
 	case *sqlparser.CaseExpr:
@@ -581,4 +588,61 @@ func exprText(e sqlparser.Expr, sc *scope) string {
 // isTimestampCol reports whether position idx of a source is a stored TIMESTAMP column.
 func isTimestampCol(src *source, idx int) bool {
 	return src.virtual == nil && src.table.Columns[idx-src.offset].Type == catalog.TypeTimestamp
+}
+
+// compileIntroducer compiles a character set introducer (_binary'…',
+// _utf8mb4 x'…', _latin1'…'): MySQL allows one only before a string, hex or
+// bit literal, whose bytes it then reads in that character set. Results go
+// to clients in utf8mb4, so a latin1 literal is converted once here.
+func compileIntroducer(e *sqlparser.UnaryExpr) (expr, typeInfo, error) {
+	lit, ok := e.Expr.(*sqlparser.SQLVal)
+	if !ok || lit.Type == sqlparser.ValArg || lit.Type == sqlparser.IntVal || lit.Type == sqlparser.FloatVal {
+		return nil, typeInfo{}, errcode.ParseError.New(sqlparser.String(e.Expr), 1)
+	}
+	v, err := sqlValue(lit)
+	if err != nil {
+		return nil, typeInfo{}, err
+	}
+	b := v.Bytes()
+	if v.Kind() != types.KindBytes { // b'…' reads as a number until introduced
+		b = bitBytes(v.Uint())
+	}
+	switch cs := strings.TrimSpace(e.Operator[1:]); cs {
+	case "binary":
+		v = types.NewBytes(b)
+		return &constExpr{v}, binaryString(literalType(v)), nil
+	case "utf8mb4", "utf8", "utf8mb3", "ascii":
+		v = types.NewBytes(b)
+		return &constExpr{v}, literalType(v), nil
+	case "latin1":
+		out := make([]byte, 0, len(b)*2)
+		for _, c := range b {
+			out = utf8.AppendRune(out, rune(c))
+		}
+		v = types.NewBytes(out)
+		return &constExpr{v}, literalType(v), nil
+	default:
+		return nil, typeInfo{}, errcode.NotSupported.New("character set introducer _" + cs)
+	}
+}
+
+// binaryString is ti as a binary string (charset 63) when ti is a string.
+func binaryString(ti typeInfo) typeInfo {
+	if ti.charset == CharsetUTF8MB4 {
+		ti.charset = CharsetBinary
+		ti.flags |= FlagBinary
+		ti.length /= 4
+	}
+	return ti
+}
+
+// bitBytes is n as the shortest big-endian byte string (at least one byte).
+func bitBytes(n uint64) []byte {
+	var buf [8]byte
+	binary.BigEndian.PutUint64(buf[:], n)
+	i := 0
+	for i < 7 && buf[i] == 0 {
+		i++
+	}
+	return append([]byte(nil), buf[i:]...)
 }

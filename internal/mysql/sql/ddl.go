@@ -294,6 +294,13 @@ func constDefault(e sqlparser.Expr) (types.Value, error) {
 	case sqlparser.BoolVal:
 		return boolValue(bool(d)), nil
 	case *sqlparser.UnaryExpr:
+		if strings.HasPrefix(d.Operator, "_") {
+			c, _, err := compileIntroducer(d)
+			if err != nil {
+				return types.Null, err
+			}
+			return c.eval(nil)
+		}
 		if d.Operator == "-" {
 			v, err := constDefault(d.Expr)
 			if err != nil {

@@ -421,6 +421,11 @@ func exprName(ae *sqlparser.AliasedExpr) string {
 	if v, ok := ae.Expr.(*sqlparser.SQLVal); ok && v.Type == sqlparser.StrVal {
 		return string(v.Val) // a string literal is named by its value
 	}
+	if u, ok := ae.Expr.(*sqlparser.UnaryExpr); ok && strings.HasPrefix(u.Operator, "_") {
+		if v, ok := u.Expr.(*sqlparser.SQLVal); ok && v.Type == sqlparser.StrVal {
+			return string(v.Val) // so is an introduced one
+		}
+	}
 	if ae.InputExpression != "" {
 		return ae.InputExpression
 	}
