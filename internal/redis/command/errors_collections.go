@@ -40,15 +40,21 @@ func DefaultCollectionConfig() CollectionConfig {
 	return CollectionConfig{Hash: hash.DefaultConfig(), List: list.DefaultConfig(), Set: set.DefaultConfig()}
 }
 
-// collections returns the thresholds in force for c. Settings does not carry them yet (the
-// server's CONFIG SET has to fill a CollectionConfig in command.Settings): until it does, Redis'
-// defaults apply.
-func collections(c *Ctx) CollectionConfig { return DefaultCollectionConfig() }
+// collections returns the thresholds in force (CONFIG SET fills Settings.Collections).
+func collections(c *Ctx) CollectionConfig {
+	if c.Set == nil {
+		return DefaultCollectionConfig()
+	}
+	return c.Set.Collections
+}
 
-// written records an in-place change of key's value: memory re-accounting in the keyspace,
-// then WATCH and blocked clients through the server.
-func written(c *Ctx, key []byte) {
-	c.DB.Modified(key)
+// written records an in-place change of obj, key's value, whose MemoryUsage was before: the
+// keyspace re-accounts its memory (only when it changed: that costs a second lookup), then
+// WATCH and blocked clients hear of it through the server.
+func written(c *Ctx, key []byte, obj keyspace.Object, before int) {
+	if obj.MemoryUsage() != before {
+		c.DB.Modified(key)
+	}
 	c.Modified(key)
 }
 

@@ -66,13 +66,13 @@ func hashForWrite(c *Ctx, key []byte) (h *hash.Hash, created, ok bool) {
 }
 
 // storeHash makes a change to h visible: stores a new hash or re-accounts an existing one.
-func storeHash(c *Ctx, key []byte, h *hash.Hash, created bool) {
+func storeHash(c *Ctx, key []byte, h *hash.Hash, created bool, before int) {
 	if created {
 		c.DB.SetObject(key, h)
 		c.Modified(key)
 		return
 	}
-	written(c, key)
+	written(c, key, h, before)
 }
 
 func hsetCommand(c *Ctx) {
@@ -90,13 +90,14 @@ func hsetCommand(c *Ctx) {
 	if created { // sized for all the pairs: one allocation
 		h = hash.NewSized(hash.PackedSize(c.Args[2:], cfg))
 	}
+	before := h.MemoryUsage()
 	added := 0
 	for i := 2; i < len(c.Args); i += 2 {
 		if h.Set(c.Args[i], c.Args[i+1], cfg) {
 			added++
 		}
 	}
-	storeHash(c, key, h, created)
+	storeHash(c, key, h, created, before)
 	c.Notify('h', "hset", key)
 	c.Dirty((len(c.Args) - 2) / 2)
 	if c.Spec.Name == "hmset" {
@@ -116,8 +117,9 @@ func hsetnxCommand(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
+	before := h.MemoryUsage()
 	h.Set(c.Args[2], c.Args[3], collections(c).Hash)
-	storeHash(c, key, h, created)
+	storeHash(c, key, h, created, before)
 	c.Notify('h', "hset", key)
 	c.Dirty(1)
 	c.W.Int(1)
@@ -164,7 +166,7 @@ func hdelCommand(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
-	deleted := 0
+	deleted, before := 0, h.MemoryUsage()
 	for _, f := range c.Args[2:] {
 		if h.Delete(f) {
 			deleted++
@@ -174,7 +176,7 @@ func hdelCommand(c *Ctx) {
 		}
 	}
 	if deleted > 0 {
-		written(c, key)
+		written(c, key, h, before)
 		c.Notify('h', "hdel", key)
 		removeIfEmpty(c, key, h.Len())
 		c.Dirty(deleted)
@@ -272,8 +274,9 @@ func hincrbyCommand(c *Ctx) {
 	}
 	cur += incr
 	var buf [20]byte
+	before := h.MemoryUsage()
 	h.Set(field, strconv.AppendInt(buf[:0], cur, 10), collections(c).Hash)
-	storeHash(c, key, h, created)
+	storeHash(c, key, h, created, before)
 	c.Notify('h', "hincrby", key)
 	c.Dirty(1)
 	c.W.Int(cur)
@@ -311,8 +314,9 @@ func hincrbyfloatCommand(c *Ctx) {
 		return
 	}
 	out := formatLongDoubleHuman(cur)
+	before := h.MemoryUsage()
 	h.Set(field, out, collections(c).Hash)
-	storeHash(c, key, h, created)
+	storeHash(c, key, h, created, before)
 	c.Notify('h', "hincrbyfloat", key)
 	c.Dirty(1)
 	c.W.Bulk(out)

@@ -43,9 +43,6 @@ type collHarness struct {
 
 func newCollHarness(t *testing.T) *collHarness {
 	tab := NewTable()
-	if tab.Lookup([]byte("sort")) == nil {
-		registerSort(tab)
-	}
 	h := &collHarness{t: tab, ks: keyspace.New(keyspace.Options{Now: func() int64 { return 1_700_000_000_000 }}), hooks: &collHooks{}}
 	h.w.Proto = 2
 	if addr := os.Getenv("TANDEM_REDIS_DIFF"); addr != "" {
@@ -81,7 +78,7 @@ func (h *collHarness) do(args []string) string {
 	} else {
 		h.ctx.Reset(argv, spec)
 		h.ctx.DB, h.ctx.KS, h.ctx.W, h.ctx.Hooks = h.ks.DB(0), h.ks, &h.w, h.hooks
-		h.ctx.Set = &Settings{}
+		h.ctx.Set = &Settings{Collections: DefaultCollectionConfig()}
 		h.ctx.Now = 1_700_000_000_000
 		spec.Handler(&h.ctx)
 	}

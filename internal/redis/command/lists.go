@@ -116,10 +116,11 @@ func pushGeneric(c *Ctx, tail, onlyExisting bool) {
 		c.DB.SetObject(key, l)
 	}
 	cfg := collections(c).List
+	before := l.MemoryUsage()
 	for _, v := range c.Args[2:] {
 		l.Push(v, tail, cfg)
 	}
-	written(c, key)
+	written(c, key, l, before)
 	c.Notify('l', pushEvents[side(tail)], key)
 	c.Dirty(len(c.Args) - 2)
 	c.W.Int(int64(l.Len()))
@@ -153,8 +154,9 @@ func linsertCommand(c *Ctx) {
 	it := l.IterFrom(0, false)
 	for it.Next() {
 		if string(it.Value()) == string(pivot) {
+			before := l.MemoryUsage()
 			it.Insert(c.Args[4], after, collections(c).List)
-			written(c, key)
+			written(c, key, l, before)
 			c.Notify('l', "linsert", key)
 			c.Dirty(1)
 			c.W.Int(int64(l.Len()))
@@ -224,16 +226,18 @@ func lsetCommand(c *Ctx) {
 		c.Error(ErrIndexRange)
 		return
 	}
+	before := l.MemoryUsage()
 	l.Set(i, c.Args[3], collections(c).List)
-	written(c, key)
+	written(c, key, l, before)
 	c.Notify('l', "lset", key)
 	c.Dirty(1)
 	c.W.OK()
 }
 
-// popped reports n elements removed from key's list l: notifications, deletion when empty.
-func popped(c *Ctx, key []byte, l *list.List, tail bool, n int) {
-	written(c, key)
+// popped reports n elements removed from key's list l (whose MemoryUsage was before):
+// notifications, deletion when empty.
+func popped(c *Ctx, key []byte, l *list.List, before int, tail bool, n int) {
+	written(c, key, l, before)
 	c.Notify('l', popEvents[side(tail)], key)
 	removeIfEmpty(c, key, l.Len())
 	c.Dirty(n)
@@ -244,12 +248,13 @@ func popRangeReply(c *Ctx, key []byte, l *list.List, tail bool, count int) int {
 	if count > l.Len() {
 		count = l.Len()
 	}
+	before := l.MemoryUsage()
 	c.W.Array(count)
 	for i := 0; i < count; i++ {
 		v, _ := l.Pop(tail)
 		c.W.Bulk(v)
 	}
-	popped(c, key, l, tail, count)
+	popped(c, key, l, before, tail, count)
 	return count
 }
 
@@ -280,9 +285,10 @@ func popGeneric(c *Ctx, tail bool) {
 		return
 	}
 	if !hasCount {
+		before := l.MemoryUsage()
 		v, _ := l.Pop(tail)
 		c.W.Bulk(v)
-		popped(c, key, l, tail, 1)
+		popped(c, key, l, before, tail, 1)
 		return
 	}
 	if count == 0 {
@@ -362,9 +368,10 @@ func ltrimCommand(c *Ctx) {
 	if empty {
 		ltrim, rtrim = n, 0
 	}
+	before := l.MemoryUsage()
 	l.DeleteRange(0, ltrim)
 	l.DeleteRange(l.Len()-rtrim, rtrim)
-	written(c, key)
+	written(c, key, l, before)
 	c.Notify('l', "ltrim", key)
 	removeIfEmpty(c, key, l.Len())
 	c.Dirty(ltrim + rtrim)
@@ -394,7 +401,7 @@ func lremCommand(c *Ctx) {
 	if rev {
 		start = l.Len() - 1
 	}
-	removed := int64(0)
+	removed, before := int64(0), l.MemoryUsage()
 	it := l.IterFrom(start, rev)
 	for it.Next() {
 		if string(it.Value()) == string(c.Args[3]) {
@@ -406,7 +413,7 @@ func lremCommand(c *Ctx) {
 		}
 	}
 	if removed > 0 {
-		written(c, key)
+		written(c, key, l, before)
 		c.Notify('l', "lrem", key)
 		removeIfEmpty(c, key, l.Len())
 		c.Dirty(int(removed))
@@ -530,13 +537,17 @@ func moveGeneric(c *Ctx, src, dst []byte, fromTail, toTail bool) (absent bool) {
 	if wrong {
 		return false
 	}
+	srcBefore, dstBefore := sl.MemoryUsage(), -1
+	if dl != nil {
+		dstBefore = dl.MemoryUsage()
+	}
 	v, _ := sl.Pop(fromTail) // when src is dst, dl is sl and gets v back
 	if dl == nil {
 		dl = list.New()
 		c.DB.SetObject(dst, dl)
 	}
 	dl.Push(v, toTail, collections(c).List)
-	written(c, dst)
+	written(c, dst, dl, dstBefore)
 	c.Notify('l', pushEvents[side(toTail)], dst)
 	c.W.Bulk(v)
 	c.Notify('l', popEvents[side(fromTail)], src)
@@ -545,7 +556,7 @@ func moveGeneric(c *Ctx, src, dst []byte, fromTail, toTail bool) (absent bool) {
 		c.Notify('g', "del", src)
 		c.Modified(src)
 	} else if string(src) != string(dst) {
-		written(c, src)
+		written(c, src, sl, srcBefore)
 	}
 	c.Dirty(1)
 	return false
@@ -669,11 +680,12 @@ func popFirstNonEmpty(c *Ctx, keys [][]byte, tail, single bool, count int64, ski
 		}
 		l := v.Obj.(*list.List)
 		if single {
+			before := l.MemoryUsage()
 			e, _ := l.Pop(tail)
 			c.W.Array(2)
 			c.W.Bulk(key)
 			c.W.Bulk(e)
-			popped(c, key, l, tail, 1)
+			popped(c, key, l, before, tail, 1)
 			c.Propagate(popNames[side(tail)], key)
 			return true
 		}

@@ -68,7 +68,7 @@ func saddCommand(c *Ctx) {
 		s = set.NewFor(c.Args[2], len(c.Args)-2)
 	}
 	cfg := collections(c).Set
-	added := 0
+	added, before := 0, s.MemoryUsage()
 	for _, m := range c.Args[2:] {
 		if s.Add(m, cfg) {
 			added++
@@ -78,7 +78,7 @@ func saddCommand(c *Ctx) {
 		c.DB.SetObject(key, s)
 	}
 	if added > 0 {
-		written(c, key)
+		written(c, key, s, before)
 		c.Notify('s', "sadd", key)
 	}
 	c.Dirty(added)
@@ -95,7 +95,7 @@ func sremCommand(c *Ctx) {
 		c.W.Int(0)
 		return
 	}
-	removed := 0
+	removed, before := 0, s.MemoryUsage()
 	for _, m := range c.Args[2:] {
 		if s.Remove(m) {
 			removed++
@@ -105,7 +105,7 @@ func sremCommand(c *Ctx) {
 		}
 	}
 	if removed > 0 {
-		written(c, key)
+		written(c, key, s, before)
 		c.Notify('s', "srem", key)
 		removeIfEmpty(c, key, s.Len())
 		c.Dirty(removed)
@@ -131,6 +131,10 @@ func smoveCommand(c *Ctx) {
 		writeInt01(c, ss.Has(m))
 		return
 	}
+	srcBefore, dstBefore := ss.MemoryUsage(), -1
+	if ds != nil {
+		dstBefore = ds.MemoryUsage()
+	}
 	if !ss.Remove(m) {
 		c.W.Int(0)
 		return
@@ -141,7 +145,7 @@ func smoveCommand(c *Ctx) {
 		c.Notify('g', "del", src)
 		c.Modified(src)
 	} else {
-		written(c, src)
+		written(c, src, ss, srcBefore)
 	}
 	c.Dirty(1)
 	if ds == nil {
@@ -150,7 +154,7 @@ func smoveCommand(c *Ctx) {
 	}
 	if ds.Add(m, collections(c).Set) {
 		c.Dirty(1)
-		written(c, dst)
+		written(c, dst, ds, dstBefore)
 		c.Notify('s', "sadd", dst)
 	}
 	c.W.Int(1)
@@ -215,11 +219,12 @@ func spopCommand(c *Ctx) {
 			c.W.Null()
 			return
 		}
+		before := s.MemoryUsage()
 		m := s.Pop()
 		c.W.Bulk(m)
 		c.Notify('s', "spop", key)
 		c.Propagate([]byte("SREM"), key, m)
-		written(c, key)
+		written(c, key, s, before)
 		removeIfEmpty(c, key, s.Len())
 		c.Dirty(1)
 		return
@@ -253,12 +258,13 @@ func spopCommand(c *Ctx) {
 	prop := make([][]byte, 0, n+2)
 	prop = append(prop, []byte("SREM"), key)
 	c.W.Set(n)
+	before := s.MemoryUsage()
 	for i := 0; i < n; i++ {
 		m := s.Pop()
 		c.W.Bulk(m)
 		prop = append(prop, m)
 	}
-	written(c, key)
+	written(c, key, s, before)
 	c.Notify('s', "spop", key)
 	c.Propagate(prop...)
 	c.Dirty(n)
