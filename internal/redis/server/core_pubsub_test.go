@@ -189,3 +189,20 @@ func TestCoreResp3PushWhileBlocked(t *testing.T) {
 	p.do(":1\r\n", "RPUSH", "k", "v")
 	a.expect(arr(bulk("k"), bulk("v")))
 }
+
+// Serving a blocked client emits the events of the pop (Redis 7.0 order).
+func TestCoreNotificationsOfServedBlocked(t *testing.T) {
+	s, addr := startServer(t)
+	c, sub := dial(t, addr), dial(t, addr)
+	c.do("+OK\r\n", "CONFIG", "SET", "notify-keyspace-events", "El")
+	sub.send(cmd("PSUBSCRIBE", "__keyevent@0__:*"))
+	sub.reply()
+	ev := func(event, key string) string {
+		return arr(bulk("pmessage"), bulk("__keyevent@0__:*"), bulk("__keyevent@0__:"+event), bulk(key))
+	}
+	c.do("+OK\r\n", "CONFIG", "SET", "notify-keyspace-events", "Elg")
+	w := blockIn(t, s, addr, 1, "BLPOP", "bk", "0")
+	c.do(":1\r\n", "RPUSH", "bk", "a")
+	w.expect(arr(bulk("bk"), bulk("a")))
+	sub.expect(ev("rpush", "bk"), ev("lpop", "bk"), ev("del", "bk"))
+}

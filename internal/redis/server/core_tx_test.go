@@ -241,3 +241,29 @@ func TestCoreConcurrentIncr(t *testing.T) {
 		t.Fatalf("n = %d, %v", n, err)
 	}
 }
+
+// Redis 7.0 touches, on SWAPDB, only watched keys that exist in one of
+// the two databases; a write by the watcher itself before MULTI counts.
+func TestCoreWatchSwapMissingAndOwnWrite(t *testing.T) {
+	t.Skip("bug: SWAPDB makes every WATCH of the two databases fail, even of keys in neither; see report (cmd_server.go cmdSwapDB)")
+	_, addr := startServer(t)
+	a, b := dial(t, addr), dial(t, addr)
+	a.do("+OK\r\n", "WATCH", "own")
+	a.do("+OK\r\n", "SET", "own", "1")
+	if got := execAfterWatch(a); got != "*-1\r\n" {
+		t.Fatalf("own write before MULTI: %q", got)
+	}
+	a.do("+OK\r\n", "WATCH", "nokey")
+	b.do("+OK\r\n", "SWAPDB", "0", "1")
+	if got := execAfterWatch(a); got != execOK {
+		t.Fatalf("SWAPDB of a key in neither db: %q", got)
+	}
+	// A key present only in the other database counts.
+	b.send(cmd("SELECT", "1") + cmd("SET", "only1", "x") + cmd("SELECT", "0"))
+	b.expect("+OK\r\n", "+OK\r\n", "+OK\r\n")
+	a.do("+OK\r\n", "WATCH", "only1")
+	b.do("+OK\r\n", "SWAPDB", "0", "1")
+	if got := execAfterWatch(a); got != "*-1\r\n" {
+		t.Fatalf("SWAPDB bringing the key: %q", got)
+	}
+}
