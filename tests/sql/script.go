@@ -51,7 +51,7 @@ type Outcome struct {
 func IsQuery(stmt string) bool {
 	w := strings.ToLower(strings.Fields(stmt)[0])
 	switch w {
-	case "select", "show", "explain", "describe", "desc", "with", "values", "(select", "analyze":
+	case "select", "show", "explain", "describe", "desc", "with", "values", "(select", "analyze", "check":
 		return true
 	}
 	return false

@@ -22,9 +22,15 @@ const Usage = `usage:
 var ErrUsage = errors.New("inspect: bad arguments\n" + Usage)
 
 // Command runs one inspector command (what `tandem inspect ...` hands over
-// for the SQL engine's files). check cannot match secondary entries to rows
-// without the SQL layer's key decoder; the command line passes none.
+// for the SQL engine's files). Its check cannot match secondary entries to
+// rows without the SQL layer's key decoder: CommandWith takes one.
 func Command(w io.Writer, fs vfs.FS, args []string) error {
+	return CommandWith(w, fs, args, engine.CheckOptions{})
+}
+
+// CommandWith is Command whose check uses opts (sql.CheckOptions() gives the
+// SQL layer's PrimaryKeyOf).
+func CommandWith(w io.Writer, fs vfs.FS, args []string, opts engine.CheckOptions) error {
 	if len(args) < 2 {
 		return ErrUsage
 	}
@@ -54,7 +60,7 @@ func Command(w io.Writer, fs vfs.FS, args []string) error {
 	case "undo":
 		return DumpUndo(w, fs, filepath.Join(args[1], "mysql", engine.SystemFile))
 	case "check":
-		return Check(w, fs, args[1], engine.CheckOptions{})
+		return Check(w, fs, args[1], opts)
 	}
 	return fmt.Errorf("%w (unknown command %q)", ErrUsage, args[0])
 }

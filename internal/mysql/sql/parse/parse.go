@@ -27,6 +27,9 @@ type Parsed struct {
 	ForShare bool
 	// LockWait is NOWAIT or SKIP LOCKED of a FOR SHARE clause.
 	LockWait LockWait
+	// CheckTable is set for CHECK TABLE (parsed as ANALYZE TABLE, which the
+	// library knows, with CHECK's options taken off).
+	CheckTable bool
 }
 
 // Parse parses one statement.
@@ -46,6 +49,10 @@ func Parse(query string) (Parsed, error) {
 func Rewrite(query string) (string, Parsed) {
 	var p Parsed
 	query = keepLikeEscapes(query)
+	if q, ok := rewriteCheckTable(query); ok {
+		p.CheckTable = true
+		return q, p
+	}
 	if !hasForShare(query) {
 		return query, p
 	}
@@ -221,4 +228,40 @@ func keepLikeEscapes(query string) string {
 		i = end
 	}
 	return b.String()
+}
+
+// rewriteCheckTable turns "CHECK TABLE t1, t2 [FOR UPGRADE | QUICK | FAST |
+// MEDIUM | EXTENDED | CHANGED]..." into "ANALYZE TABLE t1, t2".
+func rewriteCheckTable(query string) (string, bool) {
+	ws := scanWords(query)
+	if len(ws) < 3 || !asciiEqualFold(query[ws[0].start:ws[0].end], "check") ||
+		!asciiEqualFold(query[ws[1].start:ws[1].end], "table") {
+		return query, false
+	}
+	for i := 0; i < ws[0].start; i++ { // only white space and comments before CHECK
+		if j := skipQuoted(query, i); j != i {
+			i = j - 1
+			continue
+		}
+		if !isSpace(query[i]) {
+			return query, false
+		}
+	}
+	end := len(query)
+	for k := len(ws) - 1; k >= 2; k-- {
+		w := query[ws[k].start:ws[k].end]
+		opt := false
+		for _, o := range []string{"quick", "fast", "medium", "extended", "changed", "upgrade"} {
+			opt = opt || asciiEqualFold(w, o)
+		}
+		if asciiEqualFold(w, "for") && k+1 < len(ws) && asciiEqualFold(query[ws[k+1].start:ws[k+1].end], "upgrade") {
+			opt = true
+		}
+		before := trimSpace(query[ws[1].end:ws[k].start]) // the table list so far
+		if !opt || trimSpace(query[ws[k].end:end]) != "" || before == "" || strings.HasSuffix(before, ",") {
+			break
+		}
+		end = ws[k].start
+	}
+	return "ANALYZE" + query[ws[0].end:ws[1].start] + "TABLE " + trimSpace(query[ws[1].end:end]), true
 }

@@ -108,3 +108,24 @@ func TestKeepLikeEscapes(t *testing.T) {
 		}
 	}
 }
+
+func TestRewriteCheckTable(t *testing.T) {
+	cases := []struct {
+		in, out string
+		check   bool
+	}{
+		{"CHECK TABLE t", "ANALYZE TABLE t", true},
+		{"check  table db.t1, t2 QUICK EXTENDED", "ANALYZE  TABLE db.t1, t2", true},
+		{"/* c */ CHECK TABLE `quick` FOR UPGRADE", "ANALYZE TABLE `quick`", true},
+		{"CHECK TABLE quick", "ANALYZE TABLE quick", true},
+		{"CHECK TABLE a, fast", "ANALYZE TABLE a, fast", true},
+		{"SELECT 1 CHECK TABLE", "SELECT 1 CHECK TABLE", false},
+		{"x CHECK TABLE t", "x CHECK TABLE t", false},
+	}
+	for _, c := range cases {
+		out, p := Rewrite(c.in)
+		if out != c.out || p.CheckTable != c.check {
+			t.Errorf("Rewrite(%q) = %q, %v; want %q, %v", c.in, out, p.CheckTable, c.out, c.check)
+		}
+	}
+}
