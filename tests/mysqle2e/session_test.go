@@ -1,8 +1,11 @@
 package mysqle2e
 
 import (
+	"context"
+	"database/sql"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestTrailingSemicolon: one statement ended by ';' runs without
@@ -26,5 +29,138 @@ func TestTrailingSemicolon(t *testing.T) {
 		if me := mysqlError(err); me == nil || me.Number != 1064 || !strings.Contains(me.Message, "near 'SELECT 2'") {
 			t.Errorf("%s two statements without multiStatements: %v", params, err)
 		}
+	}
+}
+
+// lockTable creates t(id, v) with rows 1..4 (v = id*10) and returns the pool.
+func lockTable(t *testing.T, name string) *sql.DB {
+	t.Helper()
+	db := freshDB(t, target(t), name, "")
+	mustExec(t, db, "CREATE TABLE t (id INT PRIMARY KEY, v INT)")
+	mustExec(t, db, "INSERT INTO t VALUES (1, 10), (2, 20), (3, 30), (4, 40)")
+	return db
+}
+
+func conn(t *testing.T, db *sql.DB) *sql.Conn {
+	t.Helper()
+	c, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func cexec(t *testing.T, c *sql.Conn, q string) {
+	t.Helper()
+	if _, err := c.ExecContext(context.Background(), q); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+func values(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	rows, err := db.Query("SELECT v FROM t ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return strings.Join(out, ",")
+}
+
+// TestDeadlock: two transactions lock rows 1 and 2 with SELECT … FOR UPDATE,
+// then each updates the other's row. One gets 1213 and its whole
+// transaction is rolled back (its earlier change too, and its locks are
+// released), the other proceeds and commits.
+func TestDeadlock(t *testing.T) {
+	db := lockTable(t, "e2e_deadlock")
+	c1, c2 := conn(t, db), conn(t, db)
+	ctx := context.Background()
+	cexec(t, c1, "BEGIN")
+	cexec(t, c1, "SELECT * FROM t WHERE id = 1 FOR UPDATE")
+	cexec(t, c2, "BEGIN")
+	cexec(t, c2, "UPDATE t SET v = v + 1 WHERE id = 3")
+	cexec(t, c2, "SELECT * FROM t WHERE id = 2 FOR UPDATE")
+	errs := make(chan error, 2)
+	go func() {
+		_, err := c1.ExecContext(ctx, "UPDATE t SET v = v + 1 WHERE id = 2")
+		errs <- err
+	}()
+	time.Sleep(200 * time.Millisecond) // let c1 wait for row 2
+	_, err2 := c2.ExecContext(ctx, "UPDATE t SET v = v + 1 WHERE id = 1")
+	var err1 error
+	select {
+	case err1 = <-errs:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no deadlock detected within 10 s")
+	}
+	victim, survivor := c2, c1
+	verr, serr := err2, err1
+	if mysqlError(err1) != nil {
+		victim, survivor, verr, serr = c1, c2, err1, err2
+	}
+	if me := mysqlError(verr); me == nil || me.Number != 1213 || string(me.SQLState[:]) != "40001" ||
+		me.Message != "Deadlock found when trying to get lock; try restarting transaction" {
+		t.Fatalf("victim: %v (other: %v)", verr, serr)
+	}
+	if serr != nil {
+		t.Fatalf("survivor: %v", serr)
+	}
+	cexec(t, survivor, "COMMIT")
+	// The victim's transaction is gone: COMMIT has nothing to commit, and
+	// its update of row 3 was undone when c2 was the victim.
+	cexec(t, victim, "COMMIT")
+	want := "10,21,30,40" // c1 survived: row 2 updated, c2's row 3 change undone
+	if victim == c1 {
+		want = "11,20,31,40"
+	}
+	if got := values(t, db); got != want {
+		t.Errorf("rows after deadlock = %s, want %s", got, want)
+	}
+}
+
+// TestLockWaitTimeout: with innodb_lock_wait_timeout=1 a blocked UPDATE
+// fails with 1205 after about a second; only the statement is rolled back
+// (InnoDB's innodb_rollback_on_timeout=OFF), the transaction stays open.
+func TestLockWaitTimeout(t *testing.T) {
+	db := lockTable(t, "e2e_lockwait")
+	c1, c2 := conn(t, db), conn(t, db)
+	ctx := context.Background()
+	var def int
+	if err := c2.QueryRowContext(ctx, "SELECT @@innodb_lock_wait_timeout").Scan(&def); err != nil || def != 50 {
+		t.Fatalf("default innodb_lock_wait_timeout = %d, %v", def, err)
+	}
+	cexec(t, c1, "BEGIN")
+	cexec(t, c1, "UPDATE t SET v = 11 WHERE id = 1")
+	cexec(t, c2, "SET innodb_lock_wait_timeout = 1")
+	cexec(t, c2, "BEGIN")
+	cexec(t, c2, "UPDATE t SET v = 33 WHERE id = 3")
+	start := time.Now()
+	// rows 4, 3 and 2 change before the statement waits for row 1
+	_, err := c2.ExecContext(ctx, "UPDATE t SET v = v + 1000 ORDER BY id DESC")
+	waited := time.Since(start)
+	if me := mysqlError(err); me == nil || me.Number != 1205 || string(me.SQLState[:]) != "HY000" ||
+		me.Message != "Lock wait timeout exceeded; try restarting transaction" {
+		t.Fatalf("blocked UPDATE: %v", err)
+	}
+	if waited < 900*time.Millisecond || waited > 5*time.Second {
+		t.Errorf("1205 after %v, want about 1 s", waited)
+	}
+	var v3 int
+	if err := c2.QueryRowContext(ctx, "SELECT v FROM t WHERE id = 3").Scan(&v3); err != nil || v3 != 33 {
+		t.Errorf("c2's earlier change after the timeout: v=%d err=%v (want 33: the transaction stays)", v3, err)
+	}
+	cexec(t, c2, "COMMIT")
+	cexec(t, c1, "COMMIT")
+	if got, want := values(t, db), "11,20,33,40"; got != want {
+		t.Errorf("rows = %s, want %s (the timed-out statement undone, the rest committed)", got, want)
 	}
 }

@@ -180,7 +180,8 @@ func (x *Executor) dispatch(ctx context.Context, s *Session, p parse.Parsed, arg
 			return nil, err
 		}
 		tc := strings.ToLower(st.TransactionCharacteristic)
-		opts := engine.TxnOptions{Isolation: x.nextIsolation(s), ReadOnly: strings.Contains(tc, "read only") || (x.sessionReadOnly(s) && !strings.Contains(tc, "read write"))}
+		opts := engine.TxnOptions{Isolation: x.nextIsolation(s), ReadOnly: strings.Contains(tc, "read only") || (x.sessionReadOnly(s) && !strings.Contains(tc, "read write")),
+			LockWaitTimeout: x.lockWaitTimeout(s)}
 		txn, err := x.eng.Begin(ctx, opts)
 		if err != nil {
 			return nil, x.engineError(s, err)
@@ -311,7 +312,7 @@ func (x *Executor) inStatement(ctx context.Context, s *Session, write bool, fn f
 	st := &stmtCtx{ctx: ctx, s: s, x: x}
 	implicit := false
 	if s.txn == nil {
-		opts := engine.TxnOptions{Isolation: x.nextIsolation(s), ReadOnly: x.sessionReadOnly(s)}
+		opts := engine.TxnOptions{Isolation: x.nextIsolation(s), ReadOnly: x.sessionReadOnly(s), LockWaitTimeout: x.lockWaitTimeout(s)}
 		txn, err := x.eng.Begin(ctx, opts)
 		if err != nil {
 			return nil, x.engineError(s, err)
@@ -382,7 +383,7 @@ func (x *Executor) savepoint(ctx context.Context, s *Session, name string) (*Res
 		if s.Autocommit() {
 			return &Result{}, nil // outside a transaction SAVEPOINT does nothing
 		}
-		txn, err := x.eng.Begin(ctx, engine.TxnOptions{Isolation: x.nextIsolation(s)})
+		txn, err := x.eng.Begin(ctx, engine.TxnOptions{Isolation: x.nextIsolation(s), LockWaitTimeout: x.lockWaitTimeout(s)})
 		if err != nil {
 			return nil, x.engineError(s, err)
 		}

@@ -297,6 +297,13 @@ func (x *Executor) sessionIsolation(s *Session) engine.Isolation {
 	return iso
 }
 
+// lockWaitTimeout is the session's innodb_lock_wait_timeout (seconds, at
+// least 1), which a transaction takes when it begins.
+func (x *Executor) lockWaitTimeout(s *Session) time.Duration {
+	v, _ := x.sysVar(s, "innodb_lock_wait_timeout", false)
+	return time.Duration(max(v.Int(), 1)) * time.Second
+}
+
 func (x *Executor) sqlMode(s *Session) string {
 	v, _ := x.sysVar(s, "sql_mode", false)
 	return string(v.Bytes())
