@@ -3,6 +3,7 @@ package mysqle2e
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,116 @@ func TestLockWaitTimeout(t *testing.T) {
 	cexec(t, c1, "COMMIT")
 	if got, want := values(t, db), "11,20,33,40"; got != want {
 		t.Errorf("rows = %s, want %s (the timed-out statement undone, the rest committed)", got, want)
+	}
+}
+
+// TestProcesslistAndKill: SHOW PROCESSLIST lists the server's connections
+// (the caller running its own statement, another one sleeping in its
+// database), KILL QUERY interrupts a running statement with 1317 and keeps
+// the connection, KILL ends one, and an unknown id is 1094.
+func TestProcesslistAndKill(t *testing.T) {
+	db := freshDB(t, target(t), "e2e_kill", "")
+	mustExec(t, db, "CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY, k INT, KEY kk (k))")
+	mustExec(t, db, "INSERT INTO t (k) VALUES (0)")
+	for i := 0; i < 11; i++ {
+		mustExec(t, db, "INSERT INTO t (k) SELECT k FROM t")
+	}
+	admin, victim := conn(t, db), conn(t, db)
+	ctx := context.Background()
+	var adminID, victimID uint64
+	if err := admin.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&adminID); err != nil {
+		t.Fatal(err)
+	}
+	if err := victim.QueryRowContext(ctx, "SELECT CONNECTION_ID()").Scan(&victimID); err != nil {
+		t.Fatal(err)
+	}
+	type proc struct {
+		user, host, command, state string
+		db, info                   sql.NullString
+		secs                       int64
+	}
+	list := func() map[uint64]proc {
+		rows, err := admin.QueryContext(ctx, "SHOW FULL PROCESSLIST")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[uint64]proc{}
+		cols, _ := rows.Columns() // MySQL 8 has 8 columns; MariaDB adds Progress
+		for rows.Next() {
+			var id uint64
+			var p proc
+			dest := []any{&id, &p.user, &p.host, &p.db, &p.command, &p.secs, &p.state, &p.info}
+			for len(dest) < len(cols) {
+				dest = append(dest, new(sql.RawBytes))
+			}
+			if err := rows.Scan(dest...); err != nil {
+				t.Fatal(err)
+			}
+			out[id] = p
+		}
+		return out
+	}
+	ps := list()
+	for i := 0; i < 100 && ps[victimID].command != "Sleep"; i++ { // a server may still be finishing the last reply
+		time.Sleep(10 * time.Millisecond)
+		ps = list()
+	}
+	if p := ps[adminID]; p.command != "Query" || p.info.String != "SHOW FULL PROCESSLIST" || p.user != "root" || !strings.HasPrefix(p.host, "localhost") {
+		t.Errorf("own row: %+v", p)
+	}
+	if p := ps[victimID]; p.command != "Sleep" || p.db.String != "e2e_kill" || p.info.Valid {
+		t.Errorf("idle connection's row: %+v", p)
+	}
+
+	// KILL QUERY of an idle connection changes nothing; of a running
+	// statement, it fails with 1317 and the connection stays.
+	cexec(t, admin, fmt.Sprintf("KILL QUERY %d", victimID))
+	cexec(t, victim, "SELECT 1")
+	errc := make(chan error, 1)
+	go func() {
+		var n int64
+		errc <- victim.QueryRowContext(ctx, "SELECT COUNT(*) FROM t a JOIN t b ON b.k = a.k JOIN t c ON c.k = b.k").Scan(&n)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for p := list()[victimID]; p.command != "Query" || !strings.HasPrefix(p.info.String, "SELECT COUNT(*)"); p = list()[victimID] {
+		if time.Now().After(deadline) {
+			t.Fatal("the long query never showed in the process list")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if p := list()[victimID]; !strings.HasPrefix(p.info.String, "SELECT COUNT(*) FROM t a") || p.state == "" {
+		t.Errorf("running connection's row: %+v", p)
+	}
+	cexec(t, admin, fmt.Sprintf("KILL QUERY %d", victimID))
+	select {
+	case err := <-errc:
+		if me := mysqlError(err); me == nil || me.Number != 1317 || me.Message != "Query execution was interrupted" {
+			t.Fatalf("killed query: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("KILL QUERY did not stop the query")
+	}
+	var one int
+	if err := victim.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil || one != 1 {
+		t.Fatalf("connection after KILL QUERY: %v", err)
+	}
+
+	cexec(t, admin, fmt.Sprintf("KILL %d", victimID))
+	if err := victim.QueryRowContext(ctx, "SELECT 1").Scan(&one); err == nil {
+		t.Error("killed connection still answers")
+	}
+	for i := 0; ; i++ {
+		if _, ok := list()[victimID]; !ok {
+			break
+		}
+		if i == 100 {
+			t.Fatal("killed connection still listed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_, err := admin.ExecContext(ctx, "KILL 4000000000")
+	if me := mysqlError(err); me == nil || me.Number != 1094 || me.Message != "Unknown thread id: 4000000000" {
+		t.Errorf("KILL of an unknown id: %v", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +41,7 @@ type conn struct {
 	multiStmt bool
 	salt      [20]byte
 	host      string // as MySQL names the client in messages: "localhost" for loopback
+	port      string // the client's port (set before the connection is registered)
 	sess      *sql.Session
 
 	stmts      map[uint32]*stmt
@@ -48,6 +50,73 @@ type conn struct {
 	cols   []wire.Column // reused per result set
 	params []wire.Param  // reused per execution
 	args   []types.Value // reused per execution
+
+	// mu guards what other connections read for SHOW PROCESSLIST and KILL
+	// QUERY; the connection's goroutine publishes it around each statement.
+	mu struct {
+		sync.Mutex
+		user, host, db string // "" user: not authenticated yet
+		command        string // "Sleep", "Query", "Execute", ...
+		info           string // the running statement
+		since          time.Time
+		active         bool
+		// qctx is the running statement's context (a child of ctx); KILL
+		// QUERY cancels it, and the next statement gets a new one.
+		qctx    context.Context
+		qcancel context.CancelFunc
+	}
+}
+
+// running publishes the statement the connection starts and returns the
+// context to run it with.
+func (c *conn) running(command, info string) context.Context {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.mu.qctx == nil || c.mu.qctx.Err() != nil {
+		c.mu.qctx, c.mu.qcancel = context.WithCancel(c.ctx)
+	}
+	c.mu.command, c.mu.info, c.mu.since, c.mu.active = command, info, time.Now(), true
+	return c.mu.qctx
+}
+
+// idle publishes that the connection waits for its next command.
+func (c *conn) idle() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sess != nil {
+		c.mu.user, c.mu.db = c.sess.User, c.sess.DB
+	}
+	c.mu.host = c.host
+	c.mu.command, c.mu.info, c.mu.since, c.mu.active = "Sleep", "", time.Now(), false
+}
+
+// killQuery cancels the running statement (nothing when idle).
+func (c *conn) killQuery() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.mu.active && c.mu.qcancel != nil {
+		c.mu.qcancel()
+	}
+}
+
+// process is the connection's SHOW PROCESSLIST row.
+func (c *conn) process(now time.Time) sql.Process {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p := sql.Process{ID: uint64(c.id), User: c.mu.user, Host: c.mu.host, DB: c.mu.db, Command: c.mu.command, Info: c.mu.info}
+	if p.User == "" {
+		p.User, p.Command = "unauthenticated user", "Connect"
+	}
+	if p.Host != "" && c.port != "" {
+		p.Host += ":" + c.port
+	}
+	if !c.mu.since.IsZero() {
+		p.Time = uint64(max(now.Sub(c.mu.since), 0) / time.Second)
+	}
+	if c.mu.active {
+		p.State = "executing"
+	}
+	return p
 }
 
 // stmt is one prepared statement of a connection.
@@ -67,6 +136,7 @@ func (c *conn) serve() {
 	}
 	defer c.endSession()
 	for {
+		c.idle()
 		c.state.Store(stateIdle)
 		if c.srv.isClosed() {
 			return
@@ -202,6 +272,7 @@ func (c *conn) dispatch(pkt []byte) (quit bool) {
 }
 
 func (c *conn) comQuery(query string) {
+	ctx := c.running("Query", query)
 	c.srv.running.Add(1)
 	defer c.srv.running.Add(-1)
 	stmts := []string{query}
@@ -223,7 +294,7 @@ func (c *conn) comQuery(query string) {
 	}
 	for i, q := range stmts {
 		c.srv.questions.Add(1)
-		res, err := c.srv.exec.Query(c.ctx, c.sess, q)
+		res, err := c.srv.exec.Query(ctx, c.sess, q)
 		if err != nil {
 			c.writeError(err)
 			return
@@ -353,7 +424,7 @@ func (c *conn) comStmtExecute(pkt []byte) {
 	}
 	c.args = args[:0]
 	clear(st.longData)
-	res, err := c.srv.exec.Execute(c.ctx, c.sess, st.prep, args)
+	res, err := c.srv.exec.Execute(c.running("Execute", st.prep.Query()), c.sess, st.prep, args)
 	clear(args)
 	if err != nil {
 		c.writeError(err)

@@ -46,7 +46,10 @@ func NewWithEngine(cfg Config, eng engine.Engine) (*Server, error) {
 			status[k] = v
 		}
 		return status
-	}})
+	},
+		Processes: func() []sql.Process { return srv.Processes() },
+		Kill:      func(id uint64, query bool) bool { return srv.Kill(id, query) },
+	})
 	if err != nil {
 		return nil, err
 	}

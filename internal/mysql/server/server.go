@@ -1,10 +1,13 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -156,6 +159,9 @@ func (s *Server) newConn(nc net.Conn) *conn {
 	s.connections.Add(1)
 	c := &conn{srv: s, pc: wire.NewConn(nc), id: s.nextConnID.Add(1)}
 	c.ctx, c.cancel = context.WithCancel(s.baseCtx)
+	if _, port, err := net.SplitHostPort(nc.RemoteAddr().String()); err == nil {
+		c.port = port
+	}
 	c.pc.MaxAllowedPacket = s.cfg.MaxAllowedPacket
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -254,6 +260,43 @@ func (s *Server) kill(id uint32) bool {
 		if c.id == id {
 			c.cancel()
 			c.pc.Close()
+			return true
+		}
+	}
+	return false
+}
+
+// Processes lists the connections for SHOW PROCESSLIST (sql.Options.Processes).
+func (s *Server) Processes() []sql.Process {
+	s.mu.Lock()
+	conns := make([]*conn, 0, len(s.mu.conns))
+	for c := range s.mu.conns {
+		conns = append(conns, c)
+	}
+	s.mu.Unlock()
+	now := time.Now()
+	out := make([]sql.Process, 0, len(conns))
+	for _, c := range conns {
+		out = append(out, c.process(now))
+	}
+	slices.SortFunc(out, func(a, b sql.Process) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
+// Kill ends connection id, or only its running statement when query is set
+// (KILL [CONNECTION | QUERY] id, sql.Options.Kill); false: no such connection.
+func (s *Server) Kill(id uint64, query bool) bool {
+	if id > math.MaxUint32 {
+		return false
+	}
+	if !query {
+		return s.kill(uint32(id))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.mu.conns {
+		if c.id == uint32(id) {
+			c.killQuery()
 			return true
 		}
 	}

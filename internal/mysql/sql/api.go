@@ -99,6 +99,9 @@ type Process struct {
 	State, Info             string // Info: the running statement ("" for none)
 }
 
+// Query is the statement's text (SHOW PROCESSLIST's Info while it runs).
+func (p *Prepared) Query() string { return p.query }
+
 // DefaultVersion starts with 8.0 so clients treat tandem as MySQL 8.
 const DefaultVersion = "8.0.40-tandem"
 
