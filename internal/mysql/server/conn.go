@@ -47,7 +47,6 @@ type conn struct {
 	stmts      map[uint32]*stmt
 	nextStmtID uint32
 
-	cols   []wire.Column // reused per result set
 	params []wire.Param  // reused per execution
 	args   []types.Value // reused per execution
 
@@ -145,7 +144,7 @@ func (c *conn) serve() {
 		pkt, err := c.pc.ReadPacket()
 		if err != nil {
 			if errors.Is(err, wire.ErrPacketTooLarge) {
-				c.writeError(errPacketTooLarge.New())
+				c.writeError(errcode.PacketTooLarge.New())
 				_ = c.pc.Flush()
 			} else if !isClosedErr(err) {
 				c.srv.log.Debug("mysql: read", "conn", c.id, "err", err)
@@ -154,7 +153,7 @@ func (c *conn) serve() {
 		}
 		c.state.Store(stateActive)
 		if len(pkt) == 0 {
-			c.writeError(errMalformedPacket.New())
+			c.writeError(errcode.MalformedPacket.New())
 		} else if quit := c.dispatch(pkt); quit {
 			_ = c.pc.Flush()
 			return
@@ -192,7 +191,7 @@ func (c *conn) status() uint16 {
 func (c *conn) writeError(err error) {
 	var e *errcode.Error
 	if !errors.As(err, &e) {
-		e = errUnknownError.New(err.Error())
+		e = errcode.UnknownError.New(err.Error())
 	}
 	c.pc.WriteErr(e.Code, e.State, e.Message)
 }
@@ -221,9 +220,9 @@ func (c *conn) dispatch(pkt []byte) (quit bool) {
 		opt, err := wire.ParseSetOption(pkt)
 		switch {
 		case err != nil:
-			c.writeError(errMalformedPacket.New())
+			c.writeError(errcode.MalformedPacket.New())
 		case opt > 1:
-			c.writeError(errUnknownCommand.New())
+			c.writeError(errcode.UnknownCommand.New())
 		default:
 			c.multiStmt = opt == 0
 			c.pc.WriteResultEnd(c.caps, c.status(), 0)
@@ -243,7 +242,7 @@ func (c *conn) dispatch(pkt []byte) (quit bool) {
 		st := c.stmts[id]
 		switch {
 		case err != nil:
-			c.writeError(errMalformedPacket.New())
+			c.writeError(errcode.MalformedPacket.New())
 		case st == nil:
 			c.writeError(errcode.UnknownStmtHandler.New(fmt.Sprint(id), "mysqld_stmt_reset"))
 		default:
@@ -252,21 +251,21 @@ func (c *conn) dispatch(pkt []byte) (quit bool) {
 		}
 	case wire.ComStmtFetch:
 		id, _ := wire.StmtID(pkt)
-		c.writeError(errNoOpenCursor.New(id))
+		c.writeError(errcode.NoOpenCursor.New(id))
 	case wire.ComProcessKill:
 		id, err := wire.StmtID(pkt)
 		switch {
 		case err != nil:
-			c.writeError(errMalformedPacket.New())
+			c.writeError(errcode.MalformedPacket.New())
 		case id == c.id:
 			return true
 		case !c.srv.kill(id):
-			c.writeError(errUnknownThread.New(id))
+			c.writeError(errcode.NoSuchThread.New(id))
 		default:
 			c.pc.WriteOK(0, 0, c.status(), 0, "")
 		}
 	default:
-		c.writeError(errUnknownCommand.New())
+		c.writeError(errcode.UnknownCommand.New())
 	}
 	return false
 }
@@ -289,7 +288,7 @@ func (c *conn) comQuery(query string) {
 	}
 	if len(stmts) == 0 || strings.TrimSpace(query) == "" {
 		c.srv.questions.Add(1)
-		c.writeError(errEmptyQuery.New())
+		c.writeError(errcode.EmptyQuery.New())
 		return
 	}
 	for i, q := range stmts {
@@ -316,7 +315,7 @@ func (c *conn) writeResult(res *sql.Result, more, binary bool) error {
 		c.pc.WriteOK(res.AffectedRows, res.LastInsertID, st, res.Warnings, res.Info)
 		return nil
 	}
-	cols := c.columns(res.Columns)
+	cols := res.Columns
 	c.pc.WriteColumns(c.caps, cols, st)
 	for _, row := range res.Rows {
 		var err error
@@ -335,13 +334,6 @@ func (c *conn) writeResult(res *sql.Result, more, binary bool) error {
 
 // columns converts the executor's column definitions into wire's, reusing
 // the connection's slice.
-func (c *conn) columns(in []sql.Column) []wire.Column {
-	c.cols = c.cols[:0]
-	for i := range in {
-		c.cols = append(c.cols, wire.Column(in[i]))
-	}
-	return c.cols
-}
 
 func quoteIdent(name string) string {
 	return "`" + strings.ReplaceAll(name, "`", "``") + "`"
@@ -359,7 +351,7 @@ func (c *conn) comInitDB(db string) {
 func (c *conn) comFieldList(pkt []byte) {
 	fl, err := wire.ParseFieldList(pkt)
 	if err != nil {
-		c.writeError(errMalformedPacket.New())
+		c.writeError(errcode.MalformedPacket.New())
 		return
 	}
 	res, err := c.srv.exec.Query(c.ctx, c.sess, "SELECT * FROM "+quoteIdent(fl.Table)+" LIMIT 0")
@@ -367,7 +359,7 @@ func (c *conn) comFieldList(pkt []byte) {
 		c.writeError(err)
 		return
 	}
-	c.pc.WriteFieldList(c.caps, c.columns(res.Columns), c.status())
+	c.pc.WriteFieldList(c.caps, res.Columns, c.status())
 }
 
 func (c *conn) comStatistics() {
@@ -391,7 +383,7 @@ func (c *conn) comStmtPrepare(query string) {
 	}
 	c.stmts[id] = &stmt{prep: p}
 	c.pc.WritePrepareOK(c.caps, &wire.PrepareOK{
-		StmtID: id, Columns: c.columns(p.Columns), Params: p.ParamCount,
+		StmtID: id, Columns: p.Columns, Params: p.ParamCount,
 	}, c.status())
 }
 
@@ -401,7 +393,7 @@ func (c *conn) comStmtExecute(pkt []byte) {
 	c.srv.questions.Add(1)
 	id, err := wire.StmtID(pkt)
 	if err != nil {
-		c.writeError(errMalformedPacket.New())
+		c.writeError(errcode.MalformedPacket.New())
 		return
 	}
 	st := c.stmts[id]
@@ -411,7 +403,7 @@ func (c *conn) comStmtExecute(pkt []byte) {
 	}
 	e, err := wire.ParseStmtExecute(pkt, st.prep.ParamCount, st.types, st.longData, c.params)
 	if err != nil {
-		c.writeError(errWrongArguments.New("mysqld_stmt_execute"))
+		c.writeError(errcode.WrongArguments.New("mysqld_stmt_execute"))
 		return
 	}
 	c.params = e.Params[:0]
@@ -466,7 +458,7 @@ func (c *conn) resetSession(user, db string) {
 func (c *conn) comChangeUser(pkt []byte) (quit bool) {
 	cu, err := wire.ParseChangeUser(pkt, c.caps)
 	if err != nil {
-		c.writeError(errMalformedPacket.New())
+		c.writeError(errcode.MalformedPacket.New())
 		return true
 	}
 	if e := c.srv.authenticate(cu.User, c.host, cu.AuthPlugin, c.salt, cu.AuthResponse); e != nil {
@@ -492,12 +484,12 @@ func (c *conn) handshake() bool {
 	loopback, host := clientHost(c.pc.NetConn().RemoteAddr())
 	c.host = host
 	if c.tooMany {
-		c.writeError(errTooManyConns.New())
+		c.writeError(errcode.TooManyConnections.New())
 		_ = c.pc.Flush()
 		return false
 	}
 	if !loopback && c.srv.cfg.RootPassword == "" {
-		c.writeError(errHostNotPrivileged.New(host))
+		c.writeError(errcode.HostNotPrivileged.New(host))
 		_ = c.pc.Flush()
 		return false
 	}
@@ -520,9 +512,9 @@ func (c *conn) handshake() bool {
 	resp, err := wire.ParseHandshakeResponse(pkt)
 	if err != nil {
 		if errors.Is(err, wire.ErrOldProtocol) {
-			c.writeError(errNotSupportedAuth.New())
+			c.writeError(errcode.NotSupportedAuth.New())
 		} else {
-			c.writeError(errBadHandshake.New())
+			c.writeError(errcode.BadHandshake.New())
 		}
 		_ = c.pc.Flush()
 		return false

@@ -4,66 +4,63 @@ import (
 	"context"
 
 	"github.com/tandem-db/tandem/internal/mysql/sql/types"
+	"github.com/tandem-db/tandem/internal/mysql/wire"
 )
 
-// MySQL protocol column types (the subset the executor produces).
+// MySQL protocol column types (the subset the executor produces), flags and
+// character sets: wire defines them; these names are the executor's.
 const (
-	TypeDecimal    byte = 0x00
-	TypeTiny       byte = 0x01
-	TypeShort      byte = 0x02
-	TypeLong       byte = 0x03
-	TypeFloat      byte = 0x04
-	TypeDouble     byte = 0x05
-	TypeNull       byte = 0x06
-	TypeTimestamp  byte = 0x07
-	TypeLonglong   byte = 0x08
-	TypeInt24      byte = 0x09
-	TypeDate       byte = 0x0a
-	TypeTime       byte = 0x0b
-	TypeDatetime   byte = 0x0c
-	TypeYear       byte = 0x0d
-	TypeVarchar    byte = 0x0f
-	TypeNewDecimal byte = 0xf6
-	TypeEnum       byte = 0xf7
-	TypeBlob       byte = 0xfc
-	TypeVarString  byte = 0xfd
-	TypeString     byte = 0xfe
+	TypeDecimal    = wire.TypeDecimal
+	TypeTiny       = wire.TypeTiny
+	TypeShort      = wire.TypeShort
+	TypeLong       = wire.TypeLong
+	TypeFloat      = wire.TypeFloat
+	TypeDouble     = wire.TypeDouble
+	TypeNull       = wire.TypeNull
+	TypeTimestamp  = wire.TypeTimestamp
+	TypeLonglong   = wire.TypeLongLong
+	TypeInt24      = wire.TypeInt24
+	TypeDate       = wire.TypeDate
+	TypeTime       = wire.TypeTime
+	TypeDatetime   = wire.TypeDatetime
+	TypeYear       = wire.TypeYear
+	TypeVarchar    = wire.TypeVarchar
+	TypeNewDecimal = wire.TypeNewDecimal
+	TypeEnum       = wire.TypeEnum
+	TypeBlob       = wire.TypeBlob
+	TypeVarString  = wire.TypeVarString
+	TypeString     = wire.TypeString
 )
 
 // Column flags as the protocol sends them.
 const (
-	FlagNotNull       uint16 = 1
-	FlagPriKey        uint16 = 2
-	FlagUniqueKey     uint16 = 4
-	FlagMultipleKey   uint16 = 8
-	FlagBlob          uint16 = 16
-	FlagUnsigned      uint16 = 32
-	FlagZerofill      uint16 = 64
-	FlagBinary        uint16 = 128
-	FlagEnum          uint16 = 256
-	FlagAutoIncrement uint16 = 512
-	FlagTimestamp     uint16 = 1024
-	FlagSet           uint16 = 2048
-	FlagNoDefault     uint16 = 4096
-	FlagOnUpdateNow   uint16 = 8192
-	FlagNum           uint16 = 32768
+	FlagNotNull       = wire.FlagNotNull
+	FlagPriKey        = wire.FlagPriKey
+	FlagUniqueKey     = wire.FlagUniqueKey
+	FlagMultipleKey   = wire.FlagMultipleKey
+	FlagBlob          = wire.FlagBlob
+	FlagUnsigned      = wire.FlagUnsigned
+	FlagZerofill      = wire.FlagZerofill
+	FlagBinary        = wire.FlagBinary
+	FlagEnum          = wire.FlagEnum
+	FlagAutoIncrement = wire.FlagAutoIncrement
+	FlagTimestamp     = wire.FlagTimestamp
+	FlagSet           = wire.FlagSet
+	FlagNoDefault     = wire.FlagNoDefault
+	FlagOnUpdateNow   = wire.FlagOnUpdateNow
+	FlagNum           = wire.FlagNum
 )
 
 // Character sets as the protocol sends them.
 const (
-	CharsetUTF8MB4 uint16 = 255 // utf8mb4_0900_ai_ci
-	CharsetBinary  uint16 = 63
+	CharsetUTF8MB4 = wire.CharsetUTF8MB40900AICI // utf8mb4_0900_ai_ci
+	CharsetBinary  = wire.CharsetBinary
 )
 
-// Column describes one result column.
-type Column struct {
-	Schema, Table, OrgTable, Name, OrgName string
-	Type                                   byte   // MySQL protocol field type
-	Flags                                  uint16 // Flag* bits
-	Length                                 uint32
-	Decimals                               uint8
-	Charset                                uint16 // CharsetUTF8MB4 for text, CharsetBinary for numbers and blobs
-}
+// Column describes one result column (the protocol's column definition:
+// Type is a Type* constant, Flags Flag* bits, Charset CharsetUTF8MB4 for
+// text and CharsetBinary for numbers and blobs).
+type Column = wire.Column
 
 // Result is the outcome of one statement: a result set when Columns is not
 // empty, otherwise an OK packet's fields.

@@ -114,11 +114,23 @@ const (
 	TypeGeometry   byte = 0xff
 )
 
-// Column definition flags used by the encoders.
+// Column definition flags.
 const (
-	FlagNotNull  uint16 = 1
-	FlagUnsigned uint16 = 32
-	FlagBinary   uint16 = 128
+	FlagNotNull       uint16 = 1
+	FlagPriKey        uint16 = 2
+	FlagUniqueKey     uint16 = 4
+	FlagMultipleKey   uint16 = 8
+	FlagBlob          uint16 = 16
+	FlagUnsigned      uint16 = 32
+	FlagZerofill      uint16 = 64
+	FlagBinary        uint16 = 128
+	FlagEnum          uint16 = 256
+	FlagAutoIncrement uint16 = 512
+	FlagTimestamp     uint16 = 1024
+	FlagSet           uint16 = 2048
+	FlagNoDefault     uint16 = 4096
+	FlagOnUpdateNow   uint16 = 8192
+	FlagNum           uint16 = 32768
 )
 
 // Character sets (collation ids) used in handshakes and column definitions.

@@ -153,3 +153,16 @@ var (
 
 // KeyTooLong is ER_TOO_LONG_KEY.
 var KeyTooLong = Kind{1071, "42000", "Specified key was too long; max key length is %d bytes"}
+
+// Protocol-level errors the server sends, outside any statement.
+var (
+	UnknownCommand     = Kind{1047, "08S01", "Unknown command"}
+	PacketTooLarge     = Kind{1153, "08S01", "Got a packet bigger than 'max_allowed_packet' bytes"}
+	HostNotPrivileged  = Kind{1130, "HY000", "Host '%s' is not allowed to connect to this MySQL server"}
+	MalformedPacket    = Kind{1835, "HY000", "Malformed communication packet."}
+	NotSupportedAuth   = Kind{1251, "08004", "Client does not support authentication protocol requested by server; consider upgrading MySQL client"}
+	BadHandshake       = Kind{1043, "08S01", "Bad handshake"}
+	TooManyConnections = Kind{1040, "08004", "Too many connections"}
+	NoOpenCursor       = Kind{1421, "HY000", "The statement (%d) has no open cursor."}
+	UnknownError       = Kind{1105, "HY000", "%s"}
+)
