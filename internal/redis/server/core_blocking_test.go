@@ -341,3 +341,14 @@ func TestCoreBlockServedFromReadyKey(t *testing.T) {
 	z1.expect(arr(bulk("za"), bulk("x"), bulk("1")))
 	p.do(":1\r\n", "ZCARD", "zb")
 }
+
+// Waiters are served right after the command that made the key ready,
+// before the next command of the same pipeline.
+func TestCoreBlockServedBeforeNextPipelined(t *testing.T) {
+	s, addr := startServer(t)
+	w := blockIn(t, s, addr, 1, "BLMOVE", "k", "d", "RIGHT", "LEFT", "0")
+	p := dial(t, addr)
+	p.send(cmd("RPUSH", "k", "a") + cmd("LLEN", "k") + cmd("LRANGE", "d", "0", "-1"))
+	p.expect(":1\r\n", ":0\r\n", arr(bulk("a")))
+	w.expect(bulk("a"))
+}

@@ -217,3 +217,20 @@ func TestCoreNumsubResp3Array(t *testing.T) {
 	a.do(arr(bulk("a"), ":0\r\n", bulk("b"), ":0\r\n"), "PUBSUB", "NUMSUB", "a", "b")
 	a.do(arr(bulk("a"), ":0\r\n"), "PUBSUB", "SHARDNUMSUB", "a")
 }
+
+// The events of a served BLMOVE, in Redis 7.0's order (the push to the
+// destination is notified before the pop from the source).
+func TestCoreNotificationsOfServedBLMove(t *testing.T) {
+	s, addr := startServer(t)
+	c, sub := dial(t, addr), dial(t, addr)
+	c.do("+OK\r\n", "CONFIG", "SET", "notify-keyspace-events", "Elg")
+	sub.send(cmd("PSUBSCRIBE", "__keyevent@0__:*"))
+	sub.reply()
+	ev := func(event, key string) string {
+		return arr(bulk("pmessage"), bulk("__keyevent@0__:*"), bulk("__keyevent@0__:"+event), bulk(key))
+	}
+	w := blockIn(t, s, addr, 1, "BLMOVE", "src", "dst", "LEFT", "RIGHT", "0")
+	c.do(":1\r\n", "RPUSH", "src", "a")
+	w.expect(bulk("a"))
+	sub.expect(ev("rpush", "src"), ev("rpush", "dst"), ev("lpop", "src"), ev("del", "src"))
+}
