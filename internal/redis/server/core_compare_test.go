@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,6 +66,7 @@ func TestCoreCompareWithRedis(t *testing.T) {
 		"HELLO 3\r\nWATCH a\r\nSET a 1\r\nMULTI\r\nEXEC\r\nEXEC\r\n", "HELLO 3\r\nSUBSCRIBE a\r\nUNSUBSCRIBE b\r\nPUBSUB NUMSUB a\r\n",
 		"HELLO 3\r\nSUBSCRIBE a\r\nRESET\r\nPUBLISH a x\r\nPING\r\n", "HELLO 3\r\nPSUBSCRIBE a*\r\nPUBLISH ab x\r\nPUBLISH b x\r\n",
 		"RPUSH q a\r\nHELLO 3\r\nBLPOP q 0\r\nBLMPOP 0 1 q LEFT\r\n", "ZADD zq 1 a\r\nHELLO 3\r\nBZPOPMIN zq 0\r\n",
+		strings.Repeat("x", 70000), "*1\r\n" + strings.Repeat("x", 70000), "*1\r\n$4\r\nPING\r\n" + strings.Repeat("x", 70000),
 		"SWAPDB 0 99\r\nSWAPDB x 0\r\nSWAPDB 0 x\r\nSWAPDB -1 0\r\n", "FLUSHALL x\r\nFLUSHDB SYNC\r\nFLUSHALL async\r\n",
 	}
 	for _, in := range inputs {
