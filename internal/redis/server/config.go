@@ -277,6 +277,12 @@ func (c *Config) directives() []directive {
 			get: outputLimitsText, multiArg: true},
 		// tandem never forks into the background nor replicates (yet):
 		// these directives exist with the only values that are true.
+		// Persistence arrives with a later issue: until then only the
+		// settings that turn it off are accepted, so a config that asks for
+		// snapshots or an AOF fails loudly instead of silently losing data.
+		{name: "save", def: "", set: onlyValue("", "RDB snapshots are not supported yet"), mutable: true},
+		{name: "appendonly", def: "no", set: onlyValue("no", "the AOF is not supported yet"), mutable: true},
+		{name: "list-compress-depth", def: "0", set: onlyValue("0", "list compression is not supported yet"), mutable: true},
 		{name: "daemonize", def: "no", set: func(_ *Config, v string) error {
 			if !strings.EqualFold(v, "no") {
 				return fmt.Errorf("daemonize yes is not supported: run tandem under a supervisor")
@@ -300,6 +306,16 @@ func (c *Config) directives() []directive {
 			}
 			return fmt.Errorf("argument(s) must be one of the following: no, yes, local")
 		}, get: func(c *Config) string { return c.EnableDebugCommand }},
+	}
+}
+
+// onlyValue accepts one value of a directive whose feature is not there yet.
+func onlyValue(ok, why string) func(*Config, string) error {
+	return func(_ *Config, v string) error {
+		if strings.EqualFold(strings.TrimSpace(v), ok) {
+			return nil
+		}
+		return fmt.Errorf("%s", why)
 	}
 }
 
