@@ -119,7 +119,8 @@ type Engine interface {
 // Txn is one transaction. It is used by one goroutine at a time.
 type Txn interface {
 	ID() uint64
-	// Get reads one key of an index.
+	// Get reads one key of an index. The value belongs to the caller: the
+	// engine neither keeps nor changes it.
 	Get(table TableID, index int, key []byte, lock LockMode) (value []byte, found bool, err error)
 	// Scan iterates keys in [lo, hi] in order (reverse when desc).
 	Scan(table TableID, index int, lo, hi Bound, desc bool, lock LockMode) (Cursor, error)

@@ -413,7 +413,7 @@ func (rs *rowSource) next() (bool, error) {
 		if !found {
 			return false, nil
 		}
-		rs.row, err = catalog.DecodeRow(rs.row[:0], append([]byte(nil), val...), len(t.Columns))
+		rs.row, err = catalog.DecodeRow(rs.row[:0], val, len(t.Columns)) // val is ours (engine.Txn.Get)
 		return err == nil, err
 	}
 	for rs.cur.Next() {
@@ -438,7 +438,7 @@ func (rs *rowSource) next() (bool, error) {
 		if !found {
 			continue // the row went away between the index entry and the row (engine race)
 		}
-		rs.row, err = catalog.DecodeRow(rs.row[:0], append([]byte(nil), val...), len(t.Columns))
+		rs.row, err = catalog.DecodeRow(rs.row[:0], val, len(t.Columns))
 		return err == nil, err
 	}
 	rs.done = true

@@ -119,9 +119,19 @@ type stmtCtx struct {
 	outer []types.Value
 	// subCache holds the rows of uncorrelated subqueries, computed once per statement
 	subCache map[*subqueryExpr][][]types.Value
+	spare    [2]evalCtx // handed out by evalCtx, each once
+	nspare   int
 }
 
+// evalCtx returns a new evaluation context; the first two of a statement
+// come from spare, saving a point select its allocations.
 func (st *stmtCtx) evalCtx(row []types.Value) *evalCtx {
+	if st.nspare < len(st.spare) {
+		c := &st.spare[st.nspare]
+		st.nspare++
+		*c = evalCtx{row: row, args: st.args, s: st.s, x: st.x, st: st, outer: st.outer}
+		return c
+	}
 	return &evalCtx{row: row, args: st.args, s: st.s, x: st.x, st: st, outer: st.outer}
 }
 

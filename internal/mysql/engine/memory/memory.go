@@ -317,7 +317,7 @@ func (t *txn) Get(id engine.TableID, n int, key []byte, lock engine.LockMode) ([
 	if !ok {
 		return nil, false, nil
 	}
-	return ix.entries[i].value, true, nil
+	return slices.Clone(ix.entries[i].value), true, nil
 }
 
 func (t *txn) Scan(id engine.TableID, n int, lo, hi engine.Bound, desc bool, lock engine.LockMode) (engine.Cursor, error) {
