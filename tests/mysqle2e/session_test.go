@@ -276,3 +276,34 @@ func TestProcesslistAndKill(t *testing.T) {
 		t.Errorf("KILL of an unknown id: %v", err)
 	}
 }
+
+// TestSessionVariablesTakeEffect: sql_mode and innodb_lock_wait_timeout,
+// which sessions cache, follow SET and SET … = DEFAULT.
+func TestSessionVariablesTakeEffect(t *testing.T) {
+	db := lockTable(t, "e2e_vars")
+	c := conn(t, db)
+	ctx := context.Background()
+	mustExec(t, db, "CREATE TABLE s (v VARCHAR(2))")
+	insert := func() error { _, err := c.ExecContext(ctx, "INSERT INTO s VALUES ('abc')"); return err }
+	if me := mysqlError(insert()); me == nil || me.Number != 1406 {
+		t.Errorf("strict insert of a long value: %v", me)
+	}
+	cexec(t, c, "SET sql_mode = ''")
+	if err := insert(); err != nil {
+		t.Errorf("non-strict insert: %v", err)
+	}
+	cexec(t, c, "SET sql_mode = DEFAULT")
+	if me := mysqlError(insert()); me == nil || me.Number != 1406 {
+		t.Errorf("strict again after SET sql_mode = DEFAULT: %v", me)
+	}
+	var n int
+	for _, step := range []struct {
+		set  string
+		want int
+	}{{"SET innodb_lock_wait_timeout = 7", 7}, {"SET SESSION innodb_lock_wait_timeout = DEFAULT", 50}} {
+		cexec(t, c, step.set)
+		if err := c.QueryRowContext(ctx, "SELECT @@innodb_lock_wait_timeout").Scan(&n); err != nil || n != step.want {
+			t.Errorf("after %s: %d, %v", step.set, n, err)
+		}
+	}
+}

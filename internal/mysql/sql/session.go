@@ -35,6 +35,11 @@ type Session struct {
 	autocommitOff bool           // cached @@session.autocommit = 0
 	iso           engine.Isolation
 	isoCached     bool
+	// cached innodb_lock_wait_timeout (0: look it up) and sql_mode; like the
+	// isolation level, SET by this session resets them
+	lockWait      time.Duration
+	sqlMode       string
+	sqlModeCached bool
 
 	lastInsertID uint64
 	foundRows    uint64

@@ -546,6 +546,7 @@ func (x *Executor) runSet(st *stmtCtx, set *sqlparser.Set) (*Result, error) {
 				st.s.autocommitOff = false
 				st.s.loc = nil
 				st.s.isoCached = false
+				st.s.lockWait, st.s.sqlModeCached = 0, false
 			}
 			continue
 		}

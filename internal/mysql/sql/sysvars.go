@@ -218,8 +218,13 @@ func (x *Executor) setSysVar(s *Session, name string, global bool, v types.Value
 	if name == "time_zone" {
 		s.loc = nil
 	}
-	if name == "transaction_isolation" {
+	switch name {
+	case "transaction_isolation":
 		s.isoCached = false
+	case "innodb_lock_wait_timeout":
+		s.lockWait = 0
+	case "sql_mode":
+		s.sqlModeCached = false
 	}
 	if global {
 		x.mu.Lock()
@@ -300,13 +305,19 @@ func (x *Executor) sessionIsolation(s *Session) engine.Isolation {
 // lockWaitTimeout is the session's innodb_lock_wait_timeout (seconds, at
 // least 1), which a transaction takes when it begins.
 func (x *Executor) lockWaitTimeout(s *Session) time.Duration {
-	v, _ := x.sysVar(s, "innodb_lock_wait_timeout", false)
-	return time.Duration(max(v.Int(), 1)) * time.Second
+	if s.lockWait == 0 {
+		v, _ := x.sysVar(s, "innodb_lock_wait_timeout", false)
+		s.lockWait = time.Duration(max(v.Int(), 1)) * time.Second
+	}
+	return s.lockWait
 }
 
 func (x *Executor) sqlMode(s *Session) string {
-	v, _ := x.sysVar(s, "sql_mode", false)
-	return string(v.Bytes())
+	if !s.sqlModeCached {
+		v, _ := x.sysVar(s, "sql_mode", false)
+		s.sqlMode, s.sqlModeCached = string(v.Bytes()), true
+	}
+	return s.sqlMode
 }
 
 func (x *Executor) strict(s *Session) bool {
