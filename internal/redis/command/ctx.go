@@ -29,6 +29,15 @@ type Settings struct {
 	Sorted          SortedConfig
 }
 
+// DefaultSettings are Redis 7.0's defaults.
+func DefaultSettings() Settings {
+	return Settings{
+		ProtoMaxBulkLen: 512 << 20,
+		Collections:     DefaultCollectionConfig(),
+		Sorted:          DefaultSortedConfig(),
+	}
+}
+
 // Ctx is one command's execution context. The server reuses one per client.
 type Ctx struct {
 	Args   [][]byte
@@ -43,6 +52,9 @@ type Ctx struct {
 
 	InMulti   bool // running inside EXEC: blocking commands do not block
 	Unblocked bool // re-run of a blocked command after one of its keys became ready
+	// ReadyKey, on such a re-run, is the key that became ready: Redis 7.0
+	// serves a client blocked on several keys from that key only.
+	ReadyKey []byte
 
 	dirty     int
 	propagate [][]byte
@@ -59,6 +71,7 @@ func (c *Ctx) Reset(args [][]byte, spec *Spec) {
 	c.noProp = false
 	c.blocked = false
 	c.Unblocked = false
+	c.ReadyKey = nil
 }
 
 // Modified reports that key of the current database was written.

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 
@@ -667,6 +668,9 @@ var popNames = [2][]byte{[]byte("LPOP"), []byte("RPOP")}
 // blocked client's re-run).
 func popFirstNonEmpty(c *Ctx, keys [][]byte, tail, single bool, count int64, skipWrongType bool) (done bool) {
 	for _, key := range keys {
+		if c.ReadyKey != nil && !bytes.Equal(key, c.ReadyKey) {
+			continue
+		}
 		v, ok := c.DB.Lookup(key)
 		if !ok {
 			continue

@@ -41,8 +41,9 @@ type effectsEnv struct {
 func newEffectsEnv() *effectsEnv {
 	e := &effectsEnv{now: 1_700_000_000_000, table: NewTable(), hooks: &effectsHooks{}}
 	e.ks = keyspace.New(keyspace.Options{Now: func() int64 { return e.now }, Seed: 1})
+	settings := DefaultSettings()
 	e.ctx = &Ctx{KS: e.ks, DB: e.ks.DB(0), W: &resp.Writer{Proto: 2},
-		Set: &Settings{ProtoMaxBulkLen: 512 << 20}, Hooks: e.hooks}
+		Set: &settings, Hooks: e.hooks}
 	return e
 }
 

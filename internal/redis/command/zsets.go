@@ -1,6 +1,7 @@
 package command
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -898,6 +899,9 @@ func bzpopCommand(c *Ctx, fromMax bool) {
 // (the client stays blocked) instead of failing the command.
 func readyZSetKey(c *Ctx, keys [][]byte) (key []byte, done bool) {
 	for _, k := range keys {
+		if c.ReadyKey != nil && !bytes.Equal(k, c.ReadyKey) {
+			continue
+		}
 		v, found := c.DB.Lookup(k)
 		if !found {
 			continue

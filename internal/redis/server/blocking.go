@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net"
 	"time"
 
@@ -129,7 +130,9 @@ func (r *blockRegistry) serveReady(s *Server) {
 				}
 				saved := c.db
 				c.db = b.db
+				c.readyKey = []byte(dk.key)
 				s.call(c, b.spec, b.args, time.UnixMilli(s.nowMs), false)
+				c.readyKey = nil
 				c.db = saved
 				if c.ctx.Blocked() {
 					continue
@@ -217,6 +220,11 @@ func (c *client) watchSocket() *socketWatch {
 		for {
 			n, err := c.conn.Read(buf)
 			w.stash = append(w.stash, buf[:n]...)
+			if err == nil && int64(len(c.qbuf)-c.qpos+len(w.stash)) > c.qbufLimit {
+				// client-query-buffer-limit holds while blocked too.
+				c.srv.log.Warn("closing client that reached max query buffer length", "id", c.id, "qbuf", len(c.qbuf)-c.qpos+len(w.stash))
+				err = errBlockedQueryBuf
+			}
 			if err != nil {
 				if ne, ok := err.(net.Error); ok && ne.Timeout() {
 					return // stopped
@@ -240,3 +248,5 @@ func (w *socketWatch) stop(c *client) {
 	_ = c.conn.SetReadDeadline(time.Time{})
 	c.stash = append(c.stash, w.stash...)
 }
+
+var errBlockedQueryBuf = errors.New("query buffer limit reached while blocked")

@@ -50,6 +50,7 @@ type client struct {
 	subs        map[string]struct{}
 	psubs       map[string]struct{}
 	blocked     *blockState
+	readyKey    []byte // serveReady: the key a blocked client is served from
 	closing     bool
 	closeAfter  bool
 	pushMode    bool // replies go through the writer goroutine
@@ -69,8 +70,10 @@ type client struct {
 
 	wake    chan struct{} // blocked client: reply ready or timed out
 	writeCh chan struct{} // push mode: output pending
-	spare   []byte
-	once    sync.Once
+	// push mode: closed when the writer goroutine has ended
+	writerDone chan struct{}
+	spare      []byte
+	once       sync.Once
 }
 
 func newRunID() string {
@@ -128,6 +131,21 @@ func (s *Server) serveConn(conn net.Conn) {
 	s.mu.Unlock()
 
 	c.readLoop()
+
+	s.mu.Lock()
+	push := c.pushMode
+	if push {
+		// Nothing appends to the output any more: the writer sends what
+		// is left (a QUIT's +OK, a protocol error), then ends.
+		s.pubsub.unsubscribeAll(c)
+		delete(s.monitors, c)
+		c.pushMode = false // nobody signals the writer any more
+	}
+	s.mu.Unlock()
+	if push {
+		c.once.Do(func() { close(c.writeCh) })
+		<-c.writerDone
+	}
 
 	s.mu.Lock()
 	s.freeClientLocked(c)
@@ -276,7 +294,12 @@ func (c *client) runBatch() bool {
 	i := 0
 	for i < len(c.batch) {
 		s.mu.Lock()
-		if s.paused.active(c) {
+		if c.closing {
+			// Killed or shut down while waiting for a pause to end.
+			s.mu.Unlock()
+			return false
+		}
+		if s.paused.active(c, c.batch[i]) {
 			s.mu.Unlock()
 			s.paused.wait(c)
 			continue
@@ -289,6 +312,11 @@ func (c *client) runBatch() bool {
 		c.unreadIn = 0
 		c.lastActive = now
 		for ; i < len(c.batch); i++ {
+			if s.paused.active(c, c.batch[i]) {
+				// A write behind reads in the pipeline: send the replies
+				// so far, then wait for the pause to end.
+				break
+			}
 			s.processCommand(c, c.batch[i], now)
 			if c.blocked != nil || c.closing || c.closeAfter {
 				i++
@@ -355,6 +383,7 @@ func (c *client) enterPushModeLocked() {
 	}
 	c.pushMode = true
 	c.writeCh = make(chan struct{}, 1)
+	c.writerDone = make(chan struct{})
 	c.srv.wg.Add(1)
 	go c.writer()
 }
@@ -369,6 +398,7 @@ func (c *client) signalWriter() {
 func (c *client) writer() {
 	s := c.srv
 	defer s.wg.Done()
+	defer close(c.writerDone)
 	var spare []byte
 	for range c.writeCh {
 		s.mu.Lock()
@@ -391,12 +421,27 @@ func (c *client) writer() {
 			return
 		}
 	}
+	// The connection ended without being closed: send the last replies.
+	s.mu.Lock()
+	data := c.out.Buf
+	c.out.Buf = nil
+	s.stats.netOutput += int64(len(data))
+	s.mu.Unlock()
+	if len(data) > 0 {
+		_, _ = c.conn.Write(data)
+	}
 }
 
 // pushLocked is called after appending a message to another client's
 // output: it enforces the pub/sub output buffer limits and wakes the writer.
 func (c *client) pushLocked() {
-	lim := c.srv.cfg.ClientOutputLimits[2]
+	// Subscribers have the pubsub class; MONITOR clients the normal one,
+	// as Redis classifies them.
+	class := 0
+	if c.subscriptionCount() > 0 {
+		class = 2
+	}
+	lim := c.srv.cfg.ClientOutputLimits[class]
 	size := int64(len(c.out.Buf))
 	if len(c.out.Buf) > c.obufPeak {
 		c.obufPeak = len(c.out.Buf)
@@ -451,9 +496,6 @@ func (s *Server) freeClientLocked(c *client) {
 	s.watch.unwatchAll(c)
 	s.pubsub.unsubscribeAll(c)
 	delete(s.monitors, c)
-	if c.pushMode {
-		c.once.Do(func() { close(c.writeCh) })
-	}
 }
 
 // clientsCronLocked closes idle clients (timeout) and times out blocked ones.
@@ -464,7 +506,9 @@ func (s *Server) clientsCronLocked() {
 	limit := time.Duration(s.cfg.Timeout) * time.Second
 	now := time.Now()
 	for _, c := range s.clients {
-		if c.blocked != nil || c.pushMode {
+		// Redis spares blocked, subscribed and MONITOR clients, only
+		// while they are (a client that unsubscribed times out again).
+		if _, monitor := s.monitors[c]; c.blocked != nil || c.subscriptionCount() > 0 || monitor {
 			continue
 		}
 		if now.Sub(c.lastActive) > limit {

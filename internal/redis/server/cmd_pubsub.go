@@ -43,7 +43,7 @@ func (s *Server) registerPubSub() {
 				{Name: "shardnumsub", Arity: -2, Flags: command.PubSub | command.Loading | command.Stale, Group: "pubsub", Since: "7.0.0",
 					Summary: "Returns the count of subscribers of shard channels.", Complexity: "O(N)", ACL: ps,
 					Handler: func(c *command.Ctx) {
-						c.W.Map(len(c.Args) - 2)
+						c.W.Array(2 * (len(c.Args) - 2)) // a flat array in RESP3 too (Redis 7.0)
 						for _, ch := range c.Args[2:] {
 							c.W.Bulk(ch)
 							c.W.Int(0)
@@ -149,7 +149,7 @@ func sortedKeys(m map[string]struct{}) []string {
 func (s *Server) cmdPubsubChannels(c *command.Ctx) {
 	var pat []byte
 	if len(c.Args) > 3 {
-		c.Error(command.WrongArgs("pubsub|channels"))
+		c.Error("ERR unknown subcommand or wrong number of arguments for '" + string(c.Args[1]) + "'. Try PUBSUB HELP.")
 		return
 	}
 	if len(c.Args) == 3 {
@@ -169,7 +169,7 @@ func (s *Server) cmdPubsubChannels(c *command.Ctx) {
 }
 
 func (s *Server) cmdPubsubNumsub(c *command.Ctx) {
-	c.W.Map(len(c.Args) - 2)
+	c.W.Array(2 * (len(c.Args) - 2)) // a flat array in RESP3 too (Redis 7.0)
 	for _, ch := range c.Args[2:] {
 		c.W.Bulk(ch)
 		c.W.Int(int64(len(s.pubsub.channels[string(ch)])))

@@ -93,8 +93,16 @@ func (s *Server) cmdSwapDB(c *command.Ctx) {
 	}
 	if a != b {
 		s.ks.Swap(int(a), int(b))
-		s.watch.touchDB(int(a), nil)
-		s.watch.touchDB(int(b), nil)
+		// Redis 7.0 touches a watched key only if it exists in one of
+		// the two databases (before or after the swap).
+		da, db := s.ks.DB(int(a)), s.ks.DB(int(b))
+		inEither := func(k string) bool {
+			_, okA := da.Peek([]byte(k))
+			_, okB := db.Peek([]byte(k))
+			return okA || okB
+		}
+		s.watch.touchDB(int(a), inEither)
+		s.watch.touchDB(int(b), inEither)
 		s.blocking.signalDB(int(a))
 		s.blocking.signalDB(int(b))
 	}

@@ -292,7 +292,6 @@ func TestCoreBlockedClientKeepsSending(t *testing.T) {
 
 // client-query-buffer-limit holds while a client is blocked too.
 func TestCoreBlockedClientQueryLimit(t *testing.T) {
-	t.Skip("bug: the socket watcher of a blocked client stashes without limit, client-query-buffer-limit is not applied; see report (blocking.go watchSocket)")
 	s, addr := startServer(t)
 	admin := dial(t, addr)
 	admin.do("+OK\r\n", "CONFIG", "SET", "client-query-buffer-limit", "1mb")
@@ -324,7 +323,6 @@ func TestCoreBlockMoveWrongTypeDestination(t *testing.T) {
 // became ready, in that key's arrival order: here the first waiter gets
 // a's element although b (listed first) also got one in the same EXEC.
 func TestCoreBlockServedFromReadyKey(t *testing.T) {
-	t.Skip("bug: a client blocked on several keys is served by re-running its command over all keys (Redis 7.2 semantics), not from the ready key (7.0); see report (Ctx.ReadyKey)")
 	s, addr := startServer(t)
 	w1 := blockIn(t, s, addr, 1, "BLPOP", "b", "a", "0")
 	w2 := blockIn(t, s, addr, 2, "BLPOP", "a", "0")

@@ -80,7 +80,6 @@ func TestCorePropagationStream(t *testing.T) {
 // A consumer that subscribes later starts with a SELECT: it cannot know
 // which database the stream was in.
 func TestCorePropagationLateConsumerSelects(t *testing.T) {
-	t.Skip("bug (latent, no consumer yet): a consumer that subscribes later gets no SELECT; see report (propagation.go subscribe)")
 	s, addr := startServer(t)
 	first := tapPropagation(s)
 	a := dial(t, addr)

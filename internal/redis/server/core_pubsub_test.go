@@ -102,7 +102,6 @@ func TestCorePubSubOutputLimit(t *testing.T) {
 }
 
 func TestCoreSubscribeThenQuit(t *testing.T) {
-	t.Skip("bug: a push-mode client's last replies (SUBSCRIBE's, QUIT's +OK) are lost: the connection is closed before the writer goroutine sends them; see report (client.go serveConn/writer)")
 	_, addr := startServer(t)
 	for i := 0; i < 20; i++ {
 		a := dial(t, addr)
@@ -147,7 +146,6 @@ func TestCoreKeyspaceNotifications(t *testing.T) {
 // MONITOR clients are of the normal class for output buffer limits: the
 // pubsub limit does not disconnect a slow monitor (Redis 7.0).
 func TestCoreMonitorNotPubSubLimited(t *testing.T) {
-	t.Skip("bug: pushLocked applies the pubsub output limit to MONITOR clients (normal class in Redis); see report (client.go pushLocked)")
 	s, addr := startServer(t)
 	admin := dial(t, addr)
 	admin.do("+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit", "pubsub 64kb 0 0")
@@ -209,7 +207,6 @@ func TestCoreNotificationsOfServedBlocked(t *testing.T) {
 
 // PUBSUB NUMSUB and SHARDNUMSUB reply a flat array in RESP3 too (Redis 7.0).
 func TestCoreNumsubResp3Array(t *testing.T) {
-	t.Skip("bug: PUBSUB NUMSUB/SHARDNUMSUB reply a map in RESP3, Redis 7.0 a flat array; see report (cmd_pubsub.go)")
 	_, addr := startServer(t)
 	a := dial(t, addr)
 	a.send(cmd("HELLO", "3"))
@@ -238,7 +235,6 @@ func TestCoreNotificationsOfServedBLMove(t *testing.T) {
 // The idle timeout spares subscribed and MONITOR clients only while they
 // are: a client that unsubscribed from everything times out like others.
 func TestCoreIdleTimeoutAfterUnsubscribe(t *testing.T) {
-	t.Skip("bug: the idle timeout spares every client that ever subscribed (pushMode), Redis only current subscribers and monitors; see report (client.go clientsCronLocked)")
 	_, addr := startServer(t, "hz", "50")
 	admin := dial(t, addr)
 	admin.do("+OK\r\n", "CONFIG", "SET", "timeout", "1")

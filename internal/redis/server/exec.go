@@ -70,7 +70,11 @@ func (s *Server) processCommand(c *client, args [][]byte, now time.Time) {
 		return
 	}
 	if !spec.CheckArity(len(args)) {
-		c.out.Error(command.WrongArgs(spec.FullName()))
+		if spec.Name == "exec" && c.multi != nil {
+			s.execAbortLocked(c, command.WrongArgs(spec.FullName()))
+		} else {
+			c.out.Error(command.WrongArgs(spec.FullName()))
+		}
 		s.rejectLocked(c, spec, mark)
 		return
 	}
@@ -109,9 +113,7 @@ func (s *Server) processCommand(c *client, args [][]byte, now time.Time) {
 	}
 	if s.oomRejects(c, spec) {
 		if spec.Name == "exec" && c.multi != nil {
-			c.multi = nil
-			s.watch.unwatchAll(c)
-			c.out.Error("EXECABORT Transaction discarded because of: " + errOOM)
+			s.execAbortLocked(c, errOOM)
 		} else {
 			c.out.Error(errOOM)
 		}
@@ -120,6 +122,14 @@ func (s *Server) processCommand(c *client, args [][]byte, now time.Time) {
 	}
 	s.call(c, spec, args, now, false)
 	s.blocking.serveReady(s)
+}
+
+// execAbortLocked discards c's transaction because EXEC itself was
+// refused (Redis' execCommandAbort): the reason loses its ERR prefix.
+func (s *Server) execAbortLocked(c *client, reason string) {
+	c.multi = nil
+	s.watch.unwatchAll(c)
+	c.out.Error("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(reason, "ERR "))
 }
 
 // rejectLocked counts a command refused before it ran; inside MULTI it
@@ -198,6 +208,7 @@ func (s *Server) call(c *client, spec *command.Spec, args [][]byte, now time.Tim
 	ctx := &c.ctx
 	ctx.Reset(args, spec)
 	ctx.Unblocked = c.blocked != nil
+	ctx.ReadyKey = c.readyKey
 	ctx.DB = s.ks.DB(c.db)
 	ctx.Now = now.UnixMilli()
 	ctx.InMulti = inExec

@@ -14,9 +14,8 @@ type pauseState struct {
 	resume     chan struct{}
 }
 
-// active reports whether c must wait before running its next command.
-// It is conservative in WRITE mode: a batch waits if its first command may write.
-func (p *pauseState) active(c *client) bool {
+// active reports whether c must wait before running the command args.
+func (p *pauseState) active(c *client, args [][]byte) bool {
 	if p.until.IsZero() {
 		return false
 	}
@@ -24,8 +23,8 @@ func (p *pauseState) active(c *client) bool {
 		p.unpause()
 		return false
 	}
-	if p.writesOnly && len(c.batch) > 0 {
-		spec := c.srv.table.Lookup(c.batch[0][0])
+	if p.writesOnly {
+		spec := c.srv.table.Lookup(args[0])
 		if spec == nil || spec.Flags&(command.Write|command.MayReplicate) == 0 {
 			return false
 		}
@@ -48,6 +47,7 @@ func (p *pauseState) wait(c *client) {
 	case <-ch:
 	case <-t.C:
 	case <-c.srv.done:
+	case <-c.wake: // closed (CLIENT KILL) while waiting
 	}
 }
 
@@ -70,4 +70,5 @@ func (p *pauseState) unpause() {
 	}
 }
 
-func (p *pauseState) release(c *client) {}
+// release wakes c if it waits for the pause to end (it is being closed).
+func (p *pauseState) release(c *client) { c.notifyWake() }

@@ -18,7 +18,12 @@ type propagation struct {
 	w         resp.Writer
 }
 
-func (p *propagation) subscribe(fn func(b []byte)) { p.consumers = append(p.consumers, fn) }
+func (p *propagation) subscribe(fn func(b []byte)) {
+	p.consumers = append(p.consumers, fn)
+	// The new consumer does not know the stream's database: the next
+	// write starts with a SELECT (Redis resets slaveseldb the same way).
+	p.lastDB = -1
+}
 
 func (p *propagation) append(db int, args [][]byte) {
 	if len(p.consumers) == 0 {
