@@ -137,10 +137,9 @@ func (s *Server) feedMonitors(c *client, args [][]byte, now time.Time) {
 	line = append(line, '+')
 	line = strconv.AppendInt(line, now.Unix(), 10)
 	line = append(line, fmt.Sprintf(".%06d [%d %s]", now.Nanosecond()/1000, c.db, c.addr)...)
-	redactFrom := redactedFrom(args)
 	for i, a := range args {
 		line = append(line, ' ')
-		if i >= redactFrom {
+		if isRedacted(args, i) {
 			line = append(line, `"(redacted)"`...)
 			continue
 		}
@@ -156,21 +155,26 @@ func (s *Server) feedMonitors(c *client, args [][]byte, now time.Time) {
 	}
 }
 
-// redactedFrom returns the index from which a command's arguments are
-// secrets that MONITOR and the slow log must not show (AUTH's password,
-// HELLO's AUTH pair), or len(args).
-func redactedFrom(args [][]byte) int {
+// isRedacted reports whether args[i] is a secret that MONITOR and the slow
+// log must not show: AUTH's credentials, HELLO's AUTH pair, and the values
+// of sensitive configs in CONFIG SET, as Redis 7.0 redacts them.
+func isRedacted(args [][]byte, i int) bool {
 	switch {
 	case strings.EqualFold(string(args[0]), "auth"):
-		return 1
+		return i >= 1
 	case strings.EqualFold(string(args[0]), "hello"):
-		for i := 1; i < len(args); i++ {
-			if strings.EqualFold(string(args[i]), "auth") {
-				return i + 1
+		for j := 1; j < i; j++ {
+			if strings.EqualFold(string(args[j]), "auth") {
+				return i <= j+2
 			}
 		}
+	case strings.EqualFold(string(args[0]), "config") && len(args) > 1 && strings.EqualFold(string(args[1]), "set"):
+		if i >= 3 && (i-3)%2 == 0 {
+			name := strings.ToLower(string(args[i-1]))
+			return name == "masterauth" || name == "requirepass"
+		}
 	}
-	return len(args)
+	return false
 }
 
 // appendRepr quotes b as Redis' sdscatrepr does.

@@ -33,6 +33,8 @@ type Config struct {
 	MaxMemory            int64
 	MaxMemoryPolicy      string
 	MaxMemorySamples     int
+	MasterAuth           string
+	MasterUser           string
 	// Encoding thresholds of the collection types.
 	HashMaxListpackEntries int
 	HashMaxListpackValue   int
@@ -281,6 +283,10 @@ func (c *Config) directives() []directive {
 		// settings that turn it off are accepted, so a config that asks for
 		// snapshots or an AOF fails loudly instead of silently losing data.
 		{name: "save", def: "", set: onlyValue("", "RDB snapshots are not supported yet"), mutable: true},
+		// Credentials a replica uses towards its master: stored now, used
+		// once replication arrives (like Redis' on a master, they do nothing).
+		{name: "masterauth", def: "", set: func(c *Config, v string) error { c.MasterAuth = v; return nil }, mutable: true},
+		{name: "masteruser", def: "", set: func(c *Config, v string) error { c.MasterUser = v; return nil }, mutable: true},
 		{name: "appendonly", def: "no", set: onlyValue("no", "the AOF is not supported yet"), mutable: true},
 		{name: "list-compress-depth", def: "0", set: onlyValue("0", "list compression is not supported yet"), mutable: true},
 		{name: "daemonize", def: "no", set: func(_ *Config, v string) error {

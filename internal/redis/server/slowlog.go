@@ -38,10 +38,9 @@ func (l *slowlog) record(c *client, args [][]byte, at time.Time, dur time.Durati
 	}
 	e := slowlogEntry{id: l.nextID, at: at.Unix(), micros: dur.Microseconds(), addr: c.addr, name: c.name, argCount: len(args)}
 	l.nextID++
-	redactFrom := redactedFrom(args)
 	for i := 0; i < n; i++ {
 		a := args[i]
-		if i >= redactFrom {
+		if isRedacted(args, i) {
 			e.args = append(e.args, []byte("(redacted)"))
 			continue
 		}
