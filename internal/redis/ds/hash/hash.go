@@ -268,3 +268,12 @@ func PackedSize(pairs [][]byte, cfg Config) int {
 	}
 	return n
 }
+
+// Dup returns a deep copy of h in the same encoding (COPY), sharing no memory with h.
+func (h *Hash) Dup() keyspace.Object {
+	c := &Hash{lp: h.lp.Clone()}
+	if h.d != nil {
+		c.d = h.d.Dup()
+	}
+	return c
+}

@@ -7,6 +7,6 @@
 // pushes and pops at both ends are O(1) and the per-element overhead is a few bytes. Redis 7.0
 // reports every list as "quicklist", and so does this package.
 //
-// MemoryUsage is kept incrementally, O(1). The package must not import the keyspace, the command
-// layer or anything above it: it is pure data structure.
+// MemoryUsage is kept incrementally, O(1). The package imports the keyspace only for Type and
+// Object (Dup); never the command layer or anything above it: it is pure data structure.
 package list

@@ -400,3 +400,13 @@ func (l *List) Range(start, stop int, fn func(v []byte)) {
 
 // Type implements keyspace.Object.
 func (l *List) Type() keyspace.Type { return keyspace.TypeList }
+
+// Dup returns a deep copy of l (COPY): the same elements in the same node layout, so its
+// encoding and MemoryUsage are l's, sharing no memory with l.
+func (l *List) Dup() keyspace.Object {
+	c := &List{n: l.n}
+	for nd := l.head; nd != nil; nd = nd.next {
+		c.linkAfter(c.tail, &node{p: nd.p.Clone(), n: nd.n})
+	}
+	return c
+}

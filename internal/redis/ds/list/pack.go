@@ -164,3 +164,14 @@ func (p Pack) Validate() (int, error) {
 	}
 	return count, nil
 }
+
+// Clone returns a copy of p with the same length and capacity (capacity is what MemoryUsage
+// counts), sharing no memory with p.
+func (p Pack) Clone() Pack {
+	if p == nil {
+		return nil
+	}
+	c := make(Pack, len(p), cap(p))
+	copy(c, p)
+	return c
+}

@@ -363,3 +363,17 @@ func (d *Dict) Scan(cursor uint64, count int, fn func(key, val []byte)) uint64 {
 	}
 	return end
 }
+
+// Dup returns a deep copy of d: the same seed, slots and chunk layout (so scan cursors and
+// MemoryUsage carry over), sharing no memory with d.
+func (d *Dict) Dup() *Dict {
+	c := *d
+	c.slots = make([]uint64, len(d.slots), cap(d.slots))
+	copy(c.slots, d.slots)
+	c.chunks = make([][]byte, len(d.chunks), cap(d.chunks))
+	for i, ch := range d.chunks {
+		c.chunks[i] = make([]byte, len(ch), cap(ch))
+		copy(c.chunks[i], ch)
+	}
+	return &c
+}

@@ -11,5 +11,5 @@
 // stable when the table grows or shrinks.
 //
 // Caveats: one Dict's arena is limited to 4 GB. Values returned alias the arena until the next
-// change. The package imports keyspace only for Type; nothing above it.
+// change. The package imports keyspace only for Type and Object (Dup); nothing above it.
 package set

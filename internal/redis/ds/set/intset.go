@@ -184,3 +184,13 @@ func parseMember(m []byte) (int64, bool) {
 }
 
 func formatInt(buf []byte, v int64) []byte { return strconv.AppendInt(buf[:0], v, 10) }
+
+// dup returns a copy of s with the same width, length and capacity, sharing no memory with s.
+func (s Intset) dup() Intset {
+	if s.b == nil {
+		return Intset{width: s.width}
+	}
+	b := make([]byte, len(s.b), cap(s.b))
+	copy(b, s.b)
+	return Intset{b: b, width: s.width}
+}

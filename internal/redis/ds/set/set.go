@@ -158,3 +158,12 @@ func (s *Set) Intset() (*Intset, bool) { return &s.ints, s.d == nil }
 
 // FromIntset returns a set holding is (from a snapshot).
 func FromIntset(is *Intset) *Set { return &Set{ints: *is} }
+
+// Dup returns a deep copy of s in the same encoding (COPY), sharing no memory with s.
+func (s *Set) Dup() keyspace.Object {
+	c := &Set{ints: s.ints.dup()}
+	if s.d != nil {
+		c.d = s.d.Dup()
+	}
+	return c
+}

@@ -16,5 +16,5 @@
 // Caveats: scores are never NaN (callers reject NaN before calling Add).
 // MemoryUsage is an estimate kept incrementally, O(1).
 //
-// It imports keyspace only for the Type constant; never command or server.
+// It imports keyspace only for the Type constant and Object (Dup); never command or server.
 package zset

@@ -147,3 +147,23 @@ func (s *store) compactArena() {
 func (s *store) bytes() int {
 	return cap(s.arena) + cap(s.recs)*int(unsafe.Sizeof(rec{})) + 4*len(s.slots) + 4*cap(s.free)
 }
+
+// dup returns a deep copy of s with the same ids, layout and capacities.
+func (s *store) dup() *store {
+	c := *s
+	c.arena = cloneSlice(s.arena)
+	c.recs = cloneSlice(s.recs)
+	c.free = cloneSlice(s.free)
+	c.slots = cloneSlice(s.slots)
+	return &c
+}
+
+// cloneSlice copies a slice keeping its length and capacity (which MemoryUsage counts).
+func cloneSlice[T any](a []T) []T {
+	if a == nil {
+		return nil
+	}
+	c := make([]T, len(a), cap(a))
+	copy(c, a)
+	return c
+}

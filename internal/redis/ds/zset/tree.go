@@ -353,3 +353,19 @@ func (t *tree) check() int {
 	}
 	return s
 }
+
+// dup returns a deep copy of t whose ids refer to s (a dup of t's store).
+func (t *tree) dup(s *store) *tree {
+	return &tree{root: t.root.dup(), n: t.n, nodes: t.nodes, s: s}
+}
+
+func (n *node) dup() *node {
+	c := &node{items: cloneSlice(n.items), keys: cloneSlice(n.keys), counts: cloneSlice(n.counts)}
+	if n.children != nil {
+		c.children = make([]*node, len(n.children), cap(n.children))
+		for i, ch := range n.children {
+			c.children[i] = ch.dup()
+		}
+	}
+	return c
+}

@@ -408,3 +408,13 @@ func (z *ZSet) RemoveRanks(start, stop int) int {
 
 // Type is the keyspace type of a sorted set.
 func (z *ZSet) Type() keyspace.Type { return keyspace.TypeZSet }
+
+// Dup returns a deep copy of z in the same encoding (COPY), sharing no memory with z.
+func (z *ZSet) Dup() keyspace.Object {
+	c := &ZSet{lp: cloneSlice(z.lp), n: z.n, memberBytes: z.memberBytes}
+	if z.tree != nil {
+		c.st = z.st.dup()
+		c.tree = z.tree.dup(c.st)
+	}
+	return c
+}
