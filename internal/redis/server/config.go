@@ -33,6 +33,7 @@ type Config struct {
 	MaxMemory            int64
 	MaxMemoryPolicy      string
 	MaxMemorySamples     int
+	ListCompressDepth    int
 	MasterAuth           string
 	MasterUser           string
 	// Encoding thresholds of the collection types.
@@ -288,7 +289,9 @@ func (c *Config) directives() []directive {
 		{name: "masterauth", def: "", set: func(c *Config, v string) error { c.MasterAuth = v; return nil }, mutable: true},
 		{name: "masteruser", def: "", set: func(c *Config, v string) error { c.MasterUser = v; return nil }, mutable: true},
 		{name: "appendonly", def: "no", set: onlyValue("no", "the AOF is not supported yet"), mutable: true},
-		{name: "list-compress-depth", def: "0", set: onlyValue("0", "list compression is not supported yet"), mutable: true},
+		// A memory knob only: lists behave the same compressed or not. It is
+		// kept and reported, but nodes are not compressed yet (COMPATIBILITY.md).
+		{name: "list-compress-depth", def: "0", set: intArg(&c.ListCompressDepth, 0, math.MaxUint16), mutable: true},
 		{name: "daemonize", def: "no", set: func(_ *Config, v string) error {
 			if !strings.EqualFold(v, "no") {
 				return fmt.Errorf("daemonize yes is not supported: run tandem under a supervisor")
