@@ -3,6 +3,7 @@ package server
 import (
 	"cmp"
 	"context"
+	"crypto/rsa"
 	"errors"
 	"log/slog"
 	"math"
@@ -27,9 +28,11 @@ type Config struct {
 	// and then only from loopback addresses.
 	RootPassword string
 	// AuthPlugin is the plugin the greeting proposes: mysql_native_password
-	// (the default: caching_sha2_password's full authentication needs TLS
-	// or a unix socket, which tandem does not offer) or caching_sha2_password
-	// (MySQL 8's default; its fast path needs no TLS).
+	// (the default) or caching_sha2_password (MySQL 8's default). With
+	// caching_sha2_password the first login after start is a full
+	// authentication: the password in clear on a unix socket, RSA-encrypted
+	// on TCP (tandem has no TLS; the key pair is generated on first need);
+	// later logins take the fast path against the cached digest.
 	AuthPlugin string
 	// MaxConnections is max_connections (151 when zero).
 	MaxConnections int
@@ -66,6 +69,17 @@ type Server struct {
 		closed    bool
 		listeners map[net.Listener]struct{}
 		conns     map[*conn]struct{}
+		// sha2Digests is caching_sha2_password's cache: SHA256(SHA256(pw))
+		// per user, filled by full authentications since start.
+		sha2Digests map[string][32]byte
+	}
+	// sha2RSA is the key pair for caching_sha2_password's full
+	// authentication on TCP, generated on first need.
+	sha2RSA struct {
+		once sync.Once
+		key  *rsa.PrivateKey
+		pem  []byte
+		err  error
 	}
 	connsDone sync.WaitGroup
 }
@@ -91,7 +105,31 @@ func New(cfg Config, exec *sql.Executor) *Server {
 	s.baseCtx, s.cancelBase = context.WithCancel(context.Background())
 	s.mu.listeners = make(map[net.Listener]struct{})
 	s.mu.conns = make(map[*conn]struct{})
+	s.mu.sha2Digests = make(map[string][32]byte)
 	return s
+}
+
+// sha2Cached returns the caching_sha2_password digest cached for user.
+func (s *Server) sha2Cached(user string) ([32]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.mu.sha2Digests[user]
+	return d, ok
+}
+
+// sha2Cache caches user's digest after a successful full authentication.
+func (s *Server) sha2Cache(user string, digest [32]byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mu.sha2Digests[user] = digest
+}
+
+// sha2Keys returns the RSA key pair (and the public key in PEM) for
+// caching_sha2_password on insecure transports, generating it once.
+func (s *Server) sha2Keys() (*rsa.PrivateKey, []byte, error) {
+	k := &s.sha2RSA
+	k.once.Do(func() { k.key, k.pem, k.err = wire.NewSHA2KeyPair() })
+	return k.key, k.pem, k.err
 }
 
 // ListenAndServe listens on cfg.Addr and serves.

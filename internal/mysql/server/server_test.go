@@ -19,12 +19,19 @@ import (
 // startServer serves on 127.0.0.1:0 over an in-memory engine.
 func startServer(t *testing.T, cfg Config) (*Server, string) {
 	t.Helper()
-	srv, err := NewWithEngine(cfg, memory.New())
+	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	return serveOn(t, cfg, l), l.Addr().String()
+}
+
+// serveOn serves cfg on l until the test ends, then checks Shutdown.
+func serveOn(t *testing.T, cfg Config, l net.Listener) *Server {
+	t.Helper()
+	srv, err := NewWithEngine(cfg, memory.New())
 	if err != nil {
+		l.Close()
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -39,7 +46,7 @@ func startServer(t *testing.T, cfg Config) (*Server, string) {
 			t.Errorf("Serve returned %v", err)
 		}
 	})
-	return srv, l.Addr().String()
+	return srv
 }
 
 // rawClient speaks the protocol by hand, to test what drivers hide.

@@ -1,6 +1,7 @@
 // Package wire is tandem's MySQL client/server protocol, server side: packet
 // framing (sequence ids, 16 MB splitting, max_allowed_packet), the v10
-// handshake with mysql_native_password and caching_sha2_password (fast path),
+// handshake with mysql_native_password and caching_sha2_password (fast path,
+// and full authentication: cleartext or RSA-encrypted password),
 // decoding of COM_* payloads (COM_STMT_EXECUTE's binary parameters above all),
 // and encoding of OK, ERR, EOF, column definitions and text/binary rows.
 //
