@@ -22,6 +22,7 @@ type sqlConfig struct {
 	BufferPoolSize      int64
 	PageSize            int
 	FlushLogAtTrxCommit int
+	Socket              string // unix socket path; empty: none
 }
 
 func isSQLDirective(name string) bool {
@@ -50,6 +51,8 @@ func (c *sqlConfig) set(name, value string) error {
 			return fmt.Errorf("invalid innodb-page-size %q: must be 16k, 32k or 64k", value)
 		}
 		c.PageSize = int(n)
+	case "mysql-socket":
+		c.Socket = value
 	case "innodb-flush-log-at-trx-commit":
 		n, err := strconv.Atoi(value)
 		if err != nil || n < 0 || n > 2 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 
 	sqlserver "github.com/tandem-db/tandem/internal/mysql/server"
@@ -36,6 +37,27 @@ func startSQL(cfg *config, log *slog.Logger, errc chan<- error) (interface {
 			return nil, fmt.Errorf("tandem: SQL listen: %w", err)
 		}
 		log.Info("SQL server ready for connections", "addr", l.Addr().String())
+		go func() {
+			if err := srv.Serve(l); err != nil && err != sqlserver.ErrServerClosed {
+				errc <- err
+			}
+		}()
+	}
+	if path := cfg.sql.Socket; path != "" {
+		// A socket file left by a crash answers nobody: remove it.
+		if c, err := net.Dial("unix", path); err == nil {
+			c.Close()
+			srv.Close()
+			return nil, fmt.Errorf("tandem: SQL socket %s is in use", path)
+		}
+		_ = os.Remove(path)
+		l, err := net.Listen("unix", path)
+		if err != nil {
+			srv.Close()
+			return nil, fmt.Errorf("tandem: SQL socket: %w", err)
+		}
+		_ = os.Chmod(path, 0o777)
+		log.Info("SQL server ready for connections", "socket", path)
 		go func() {
 			if err := srv.Serve(l); err != nil && err != sqlserver.ErrServerClosed {
 				errc <- err
