@@ -152,7 +152,8 @@ func isTxControl(name string) bool {
 	return false
 }
 
-// isSubscribeFamily: commands whose RESP3 replies are all push messages.
+// isSubscribeFamily: commands whose replies are push messages, which
+// CLIENT REPLY OFF/SKIP does not silence (in RESP2 as in RESP3).
 func isSubscribeFamily(spec *command.Spec) bool {
 	switch spec.Name {
 	case "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe":
@@ -239,7 +240,7 @@ func (s *Server) call(c *client, spec *command.Spec, args [][]byte, now time.Tim
 		s.prop.append(c.db, p)
 	}
 	c.lastCmd = spec.FullName()
-	if c.noReply != 0 && !inExec && !(c.out.Proto == 3 && isSubscribeFamily(spec)) {
+	if c.noReply != 0 && !inExec && !isSubscribeFamily(spec) {
 		c.out.Buf = c.out.Buf[:mark]
 	}
 }
