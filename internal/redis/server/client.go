@@ -59,11 +59,8 @@ type client struct {
 	lastCmd     string
 	created     time.Time
 	lastActive  time.Time
-	libName     string
-	libVer      string
 	addr        string
 	laddr       string
-	flags       string
 	totalIn     int64
 	obufPeak    int
 	softLimitAt time.Time
