@@ -14,6 +14,9 @@ run:
 test: check
 	go test -race -timeout 20m ./...
 
+STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 check:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1)
 	go vet ./...
+	go run $(STATICCHECK) ./...
