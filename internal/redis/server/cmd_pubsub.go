@@ -82,58 +82,49 @@ func (s *Server) subReply(c *command.Ctx, kind string, name []byte, count int) {
 }
 
 func (s *Server) cmdSubscribe(c *command.Ctx) {
-	cli := cl(c)
-	cli.enterPushModeLocked()
-	for _, ch := range c.Args[1:] {
-		s.pubsub.subscribe(cli, string(ch))
-		s.subReply(c, "subscribe", ch, cli.subscriptionCount())
-	}
+	s.subscribeGeneric(c, "subscribe", s.pubsub.subscribe)
 }
 
 func (s *Server) cmdPSubscribe(c *command.Ctx) {
-	cli := cl(c)
-	cli.enterPushModeLocked()
-	for _, p := range c.Args[1:] {
-		s.pubsub.psubscribe(cli, string(p))
-		s.subReply(c, "psubscribe", p, cli.subscriptionCount())
-	}
+	s.subscribeGeneric(c, "psubscribe", s.pubsub.psubscribe)
 }
 
 func (s *Server) cmdUnsubscribe(c *command.Ctx) {
-	cli := cl(c)
-	if len(c.Args) == 1 {
-		if len(cli.subs) == 0 {
-			s.subReply(c, "unsubscribe", nil, cli.subscriptionCount())
-			return
-		}
-		for _, ch := range sortedKeys(cli.subs) {
-			s.pubsub.unsubscribe(cli, ch)
-			s.subReply(c, "unsubscribe", []byte(ch), cli.subscriptionCount())
-		}
-		return
-	}
-	for _, ch := range c.Args[1:] {
-		s.pubsub.unsubscribe(cli, string(ch))
-		s.subReply(c, "unsubscribe", ch, cli.subscriptionCount())
-	}
+	s.unsubscribeGeneric(c, "unsubscribe", cl(c).subs, s.pubsub.unsubscribe)
 }
 
 func (s *Server) cmdPUnsubscribe(c *command.Ctx) {
+	s.unsubscribeGeneric(c, "punsubscribe", cl(c).psubs, s.pubsub.punsubscribe)
+}
+
+// subscribeGeneric is SUBSCRIBE and PSUBSCRIBE: one confirmation per name.
+func (s *Server) subscribeGeneric(c *command.Ctx, kind string, add func(*client, string) bool) {
 	cli := cl(c)
-	if len(c.Args) == 1 {
-		if len(cli.psubs) == 0 {
-			s.subReply(c, "punsubscribe", nil, cli.subscriptionCount())
-			return
-		}
-		for _, p := range sortedKeys(cli.psubs) {
-			s.pubsub.punsubscribe(cli, p)
-			s.subReply(c, "punsubscribe", []byte(p), cli.subscriptionCount())
+	cli.enterPushModeLocked()
+	for _, name := range c.Args[1:] {
+		add(cli, string(name))
+		s.subReply(c, kind, name, cli.subscriptionCount())
+	}
+}
+
+// unsubscribeGeneric is UNSUBSCRIBE and PUNSUBSCRIBE: the names given, or
+// every current one (sorted), or a single reply with a null name if none.
+func (s *Server) unsubscribeGeneric(c *command.Ctx, kind string, current map[string]struct{}, remove func(*client, string) bool) {
+	cli := cl(c)
+	if len(c.Args) > 1 {
+		for _, name := range c.Args[1:] {
+			remove(cli, string(name))
+			s.subReply(c, kind, name, cli.subscriptionCount())
 		}
 		return
 	}
-	for _, p := range c.Args[1:] {
-		s.pubsub.punsubscribe(cli, string(p))
-		s.subReply(c, "punsubscribe", p, cli.subscriptionCount())
+	if len(current) == 0 {
+		s.subReply(c, kind, nil, cli.subscriptionCount())
+		return
+	}
+	for _, name := range sortedKeys(current) {
+		remove(cli, name)
+		s.subReply(c, kind, []byte(name), cli.subscriptionCount())
 	}
 }
 
