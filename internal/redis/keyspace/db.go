@@ -14,13 +14,23 @@ type DB struct {
 	index int
 	seed  maphash.Seed
 	s     store
+
+	// lastStr is the key most recently set to a string value. Modified, which
+	// re-accounts Objects changed in place, returns for it without a lookup:
+	// every string write is a set followed by the command's Modified call, and
+	// a key changes type only through set or removal, both of which update this.
+	lastStr   []byte
+	lastStrOK bool
 }
 
 func newDB(ks *Keyspace, i int) *DB {
 	return &DB{ks: ks, index: i, seed: ks.seed, s: newStore(ks.chunkCap)}
 }
 
-func (db *DB) swapContents(o *DB) { db.s, o.s = o.s, db.s }
+func (db *DB) swapContents(o *DB) {
+	db.s, o.s = o.s, db.s
+	db.lastStrOK, o.lastStrOK = false, false
+}
 
 // objSlotOverhead is what a side-table slot costs (interface + accounted size).
 const objSlotOverhead = 24
@@ -67,6 +77,7 @@ func (db *DB) expireAt(i int, e entry) {
 // removeAt removes the entry e in slot i; freeObj frees its Object slot (false when the
 // Object moves to another entry).
 func (db *DB) removeAt(i int, e entry, freeObj bool) {
+	db.lastStrOK = false
 	s := &db.s
 	off := slotOff(s.slotAt(i))
 	s.removeSlot(i, db.seed)
@@ -165,6 +176,16 @@ func (db *DB) SetObject(key []byte, obj Object) {
 }
 
 func (db *DB) set(key, val []byte, obj Object, enc uint8, expireAt int64, keepTTL bool) {
+	db.setEntry(key, val, obj, enc, expireAt, keepTTL)
+	if obj == nil {
+		db.lastStr = append(db.lastStr[:0], key...)
+		db.lastStrOK = true
+	} else {
+		db.lastStrOK = false
+	}
+}
+
+func (db *DB) setEntry(key, val []byte, obj Object, enc uint8, expireAt int64, keepTTL bool) {
 	s := &db.s
 	ks := db.ks
 	now := ks.now()
@@ -254,6 +275,9 @@ func (db *DB) setTTL(e entry, off uint64, at int64) {
 
 // Modified re-accounts the memory of key's Object after it was changed in place.
 func (db *DB) Modified(key []byte) {
+	if db.lastStrOK && string(db.lastStr) == string(key) {
+		return // a string: set accounted it
+	}
 	s := &db.s
 	i, ok := s.find(key, db.hash(key))
 	if !ok {
@@ -388,6 +412,7 @@ func (db *DB) AvgTTL() int64 {
 
 // Flush removes every key.
 func (db *DB) Flush() {
+	db.lastStrOK = false
 	old := db.s
 	db.s = newStore(old.chunkCap)
 	db.s.spare, db.s.quarantine = old.spare, old.quarantine
