@@ -4,6 +4,7 @@
 // (with and without a TTL) in both: process RSS and used_memory.
 //
 //	go run ./bench/redis -rounds 6
+//	go run ./bench/redis -memory-collections -tandem BIN   (see memcoll.go)
 //	go run ./bench/redis -tests hset,lpush,rpush,lpop,rpop,sadd,spop,zadd,lrange_100,lrange_600
 //
 // Both servers listen on free loopback ports with temp dirs and no
@@ -191,6 +192,10 @@ func main() {
 		r := start("redis", []string{"redis-server", "--port", strconv.Itoa(rp), "--bind", "127.0.0.1",
 			"--save", "", "--appendonly", "no", "--dir", tmp}, rp)
 		return t, r
+	}
+	if *memColl {
+		memoryCollections(startBoth)
+		return
 	}
 	if !*skipTput {
 		t, r := startBoth()
