@@ -44,35 +44,62 @@ func registerHashes(t *Table) {
 	)
 }
 
-// lookupHash returns key's hash, nil when absent; wrong is set (error written) for another type.
-func lookupHash(c *Ctx, key []byte) (h *hash.Hash, wrong bool) {
-	obj, wrong := lookupObject(c, key, keyspace.TypeHash)
-	if obj == nil {
-		return nil, wrong
+// A small (listpack) hash is stored inline in the keyspace arena (keyspace.Inliner): a
+// command reads it through a view of those bytes, and a changed view is stored again. A
+// hashtable, or a listpack over hash.MaxInline bytes, is a keyspace Object changed in place.
+
+// hashFrom says where the hash a command works on came from.
+type hashFrom uint8
+
+const (
+	hashObject  hashFrom = iota // the stored Object, changed in place
+	hashInline                  // a view of inline bytes: store it again after a change
+	hashCreated                 // new: store it
+)
+
+// lookupHash returns key's hash, nil when absent; wrong is set (error written) for another
+// type. An inline hash is returned as a view in *buf, without allocating.
+func lookupHash(c *Ctx, key []byte, buf *hash.Hash) (h *hash.Hash, from hashFrom, wrong bool) {
+	v, ok := c.DB.LookupInline(key)
+	if !ok {
+		return nil, hashObject, false
 	}
-	return obj.(*hash.Hash), false
+	if v.Type != keyspace.TypeHash {
+		c.W.Error(ErrWrongType)
+		return nil, hashObject, true
+	}
+	if v.Obj == nil {
+		*buf = hash.View(v.Inline)
+		return buf, hashInline, false
+	}
+	return v.Obj.(*hash.Hash), hashObject, false
 }
 
-// hashForWrite returns key's hash, creating it (not yet stored) when absent; created says so.
-func hashForWrite(c *Ctx, key []byte) (h *hash.Hash, created, ok bool) {
-	h, wrong := lookupHash(c, key)
+// hashForWrite returns key's hash, creating it (not yet stored) when absent.
+func hashForWrite(c *Ctx, key []byte, buf *hash.Hash) (h *hash.Hash, from hashFrom, ok bool) {
+	h, from, wrong := lookupHash(c, key, buf)
 	if wrong {
-		return nil, false, false
+		return nil, from, false
 	}
 	if h == nil {
-		return hash.New(), true, true
+		return hash.New(), hashCreated, true
 	}
-	return h, false, true
+	return h, from, true
 }
 
-// storeHash makes a change to h visible: stores a new hash or re-accounts an existing one.
-func storeHash(c *Ctx, key []byte, h *hash.Hash, created bool, before int) {
-	if created {
+// storeHash makes a change to h visible: stores a new or inline hash (keeping the TTL),
+// or re-accounts an Object changed in place (storing it inline if it shrank enough).
+func storeHash(c *Ctx, key []byte, h *hash.Hash, from hashFrom, before int) {
+	switch {
+	case from == hashCreated:
 		c.DB.SetObject(key, h)
-		c.Modified(key)
+	case from == hashInline || h.Inlinable():
+		c.DB.ReplaceObject(key, h)
+	default:
+		written(c, key, h, before)
 		return
 	}
-	written(c, key, h, before)
+	c.Modified(key)
 }
 
 func hsetCommand(c *Ctx) {
@@ -81,14 +108,14 @@ func hsetCommand(c *Ctx) {
 		return
 	}
 	key := c.Args[1]
-	h, wrong := lookupHash(c, key)
+	var buf hash.Hash
+	h, from, wrong := lookupHash(c, key, &buf)
 	if wrong {
 		return
 	}
 	cfg := collections(c).Hash
-	created := h == nil
-	if created { // sized for all the pairs: one allocation
-		h = hash.NewSized(hash.PackedSize(c.Args[2:], cfg))
+	if h == nil { // sized for all the pairs: one allocation
+		h, from = hash.NewSized(hash.PackedSize(c.Args[2:], cfg)), hashCreated
 	}
 	before := h.MemoryUsage()
 	added := 0
@@ -97,7 +124,7 @@ func hsetCommand(c *Ctx) {
 			added++
 		}
 	}
-	storeHash(c, key, h, created, before)
+	storeHash(c, key, h, from, before)
 	c.Notify('h', "hset", key)
 	c.Dirty((len(c.Args) - 2) / 2)
 	if c.Spec.Name == "hmset" {
@@ -109,7 +136,8 @@ func hsetCommand(c *Ctx) {
 
 func hsetnxCommand(c *Ctx) {
 	key := c.Args[1]
-	h, created, ok := hashForWrite(c, key)
+	var buf hash.Hash
+	h, from, ok := hashForWrite(c, key, &buf)
 	if !ok {
 		return
 	}
@@ -119,14 +147,15 @@ func hsetnxCommand(c *Ctx) {
 	}
 	before := h.MemoryUsage()
 	h.Set(c.Args[2], c.Args[3], collections(c).Hash)
-	storeHash(c, key, h, created, before)
+	storeHash(c, key, h, from, before)
 	c.Notify('h', "hset", key)
 	c.Dirty(1)
 	c.W.Int(1)
 }
 
 func hgetCommand(c *Ctx) {
-	h, wrong := lookupHash(c, c.Args[1])
+	var buf hash.Hash
+	h, _, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}
@@ -140,7 +169,8 @@ func hgetCommand(c *Ctx) {
 }
 
 func hmgetCommand(c *Ctx) {
-	h, wrong := lookupHash(c, c.Args[1])
+	var buf hash.Hash
+	h, _, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}
@@ -158,7 +188,8 @@ func hmgetCommand(c *Ctx) {
 
 func hdelCommand(c *Ctx) {
 	key := c.Args[1]
-	h, wrong := lookupHash(c, key)
+	var buf hash.Hash
+	h, from, wrong := lookupHash(c, key, &buf)
 	if wrong {
 		return
 	}
@@ -176,7 +207,11 @@ func hdelCommand(c *Ctx) {
 		}
 	}
 	if deleted > 0 {
-		written(c, key, h, before)
+		if h.Len() > 0 {
+			storeHash(c, key, h, from, before)
+		} else {
+			c.Modified(key) // deleted below
+		}
 		c.Notify('h', "hdel", key)
 		removeIfEmpty(c, key, h.Len())
 		c.Dirty(deleted)
@@ -185,7 +220,8 @@ func hdelCommand(c *Ctx) {
 }
 
 func hexistsCommand(c *Ctx) {
-	h, wrong := lookupHash(c, c.Args[1])
+	var buf hash.Hash
+	h, _, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}
@@ -193,7 +229,8 @@ func hexistsCommand(c *Ctx) {
 }
 
 func hlenCommand(c *Ctx) {
-	h, wrong := lookupHash(c, c.Args[1])
+	var buf hash.Hash
+	h, _, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}
@@ -205,7 +242,8 @@ func hlenCommand(c *Ctx) {
 }
 
 func hstrlenCommand(c *Ctx) {
-	h, wrong := lookupHash(c, c.Args[1])
+	var buf hash.Hash
+	h, _, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}
@@ -219,7 +257,8 @@ func hstrlenCommand(c *Ctx) {
 
 // hgetallGeneric is HKEYS, HVALS and HGETALL.
 func hgetallGeneric(c *Ctx, fields, values bool) {
-	h, wrong := lookupHash(c, c.Args[1])
+	var buf hash.Hash
+	h, _, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}
@@ -257,7 +296,8 @@ func hincrbyCommand(c *Ctx) {
 		return
 	}
 	key, field := c.Args[1], c.Args[2]
-	h, created, ok := hashForWrite(c, key)
+	var buf hash.Hash
+	h, from, ok := hashForWrite(c, key, &buf)
 	if !ok {
 		return
 	}
@@ -273,10 +313,10 @@ func hincrbyCommand(c *Ctx) {
 		return
 	}
 	cur += incr
-	var buf [20]byte
+	var num [20]byte
 	before := h.MemoryUsage()
-	h.Set(field, strconv.AppendInt(buf[:0], cur, 10), collections(c).Hash)
-	storeHash(c, key, h, created, before)
+	h.Set(field, strconv.AppendInt(num[:0], cur, 10), collections(c).Hash)
+	storeHash(c, key, h, from, before)
 	c.Notify('h', "hincrby", key)
 	c.Dirty(1)
 	c.W.Int(cur)
@@ -293,7 +333,8 @@ func hincrbyfloatCommand(c *Ctx) {
 		return
 	}
 	key, field := c.Args[1], c.Args[2]
-	h, created, ok := hashForWrite(c, key)
+	var buf hash.Hash
+	h, from, ok := hashForWrite(c, key, &buf)
 	if !ok {
 		return
 	}
@@ -316,7 +357,7 @@ func hincrbyfloatCommand(c *Ctx) {
 	out := formatLongDoubleHuman(cur)
 	before := h.MemoryUsage()
 	h.Set(field, out, collections(c).Hash)
-	storeHash(c, key, h, created, before)
+	storeHash(c, key, h, from, before)
 	c.Notify('h', "hincrbyfloat", key)
 	c.Dirty(1)
 	c.W.Bulk(out)
@@ -325,7 +366,8 @@ func hincrbyfloatCommand(c *Ctx) {
 
 func hrandfieldCommand(c *Ctx) {
 	if len(c.Args) == 2 {
-		h, wrong := lookupHash(c, c.Args[1])
+		var buf hash.Hash
+		h, _, wrong := lookupHash(c, c.Args[1], &buf)
 		if wrong {
 			return
 		}
@@ -352,7 +394,8 @@ func hrandfieldCommand(c *Ctx) {
 		c.Error(errOutOfRange)
 		return
 	}
-	h, wrong := lookupHash(c, c.Args[1])
+	var buf hash.Hash
+	h, _, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}
@@ -434,7 +477,8 @@ func hscanCommand(c *Ctx) {
 	if !ok {
 		return
 	}
-	h, wrong := lookupHash(c, c.Args[1])
+	var buf hash.Hash
+	h, _, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}

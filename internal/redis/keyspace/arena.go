@@ -9,10 +9,12 @@ import "encoding/binary"
 //
 // Entry layout:
 //
-//	flags     1 byte   encoding (2 bits), object, TTL fields present, dead
+//	flags     1 byte   encoding (2 bits), object, TTL fields present, dead, inline
+//	                   (for an inline value the 2 encoding bits hold its Type - 1)
 //	clock     3 bytes  24-bit LRU clock or LFU (minutes << 8 | counter), little endian
 //	key len   uvarint
-//	value len uvarint  (4 for an Object: its index in the side table)
+//	value len uvarint  (4 for an Object: its index in the side table; an inline value's
+//	                   bytes are stored like a string's)
 //	expireAt  8 bytes  unix ms, 0 = none          } only with flagTTL
 //	expIdx    4 bytes  position in the expires array } (valid when expireAt != 0)
 //	key, value
@@ -31,6 +33,9 @@ const (
 	flagObj  = 0x04
 	flagTTL  = 0x08
 	flagDead = 0x10
+	flagInl  = 0x20 // an Inliner's bytes (a small collection) instead of a string
+
+	flagKind = flagEnc | flagInl // what a same-size overwrite changes
 
 	entryFixed  = 4  // flags + clock
 	ttlFieldLen = 12 // expireAt + expIdx
@@ -86,12 +91,19 @@ func uvarintLen(v int) int {
 	return n
 }
 
-func (e entry) flags() byte   { return e.buf[e.p] }
-func (e entry) size() int     { return e.kpos + e.klen + e.vlen - e.p }
-func (e entry) key() []byte   { return e.buf[e.kpos : e.kpos+e.klen : e.kpos+e.klen] }
-func (e entry) isObj() bool   { return e.buf[e.p]&flagObj != 0 }
-func (e entry) hasTTLf() bool { return e.buf[e.p]&flagTTL != 0 }
-func (e entry) enc() uint8    { return e.buf[e.p] & flagEnc }
+func (e entry) flags() byte    { return e.buf[e.p] }
+func (e entry) size() int      { return e.kpos + e.klen + e.vlen - e.p }
+func (e entry) key() []byte    { return e.buf[e.kpos : e.kpos+e.klen : e.kpos+e.klen] }
+func (e entry) isObj() bool    { return e.buf[e.p]&flagObj != 0 }
+func (e entry) hasTTLf() bool  { return e.buf[e.p]&flagTTL != 0 }
+func (e entry) enc() uint8     { return e.buf[e.p] & flagEnc }
+func (e entry) isInline() bool { return e.buf[e.p]&flagInl != 0 }
+
+// inlineType is the Type of an inline value.
+func (e entry) inlineType() Type { return Type(e.buf[e.p]&flagEnc) + 1 }
+
+// inlineKind is the flag bits of an inline value of type t (list, set, zset or hash).
+func inlineKind(t Type) byte { return flagInl | byte(t-1)&flagEnc }
 
 func (e entry) val() []byte {
 	v := e.kpos + e.klen

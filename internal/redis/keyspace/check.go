@@ -66,6 +66,9 @@ func (db *DB) check() error {
 				return fmt.Errorf("key %q: expires index %d wrong", k, x)
 			}
 		}
+		if e.isInline() && (e.isObj() || db.ks.unpackers[e.inlineType()] == nil) {
+			return fmt.Errorf("key %q: inline value without an unpacker", k)
+		}
 		if e.isObj() {
 			objects++
 			x := e.objIndex()

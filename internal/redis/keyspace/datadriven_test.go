@@ -61,9 +61,12 @@ func runScript(t *testing.T, ks *Keyspace, clk *testClock, d *datadriven.TestDat
 			return "(absent)\n"
 		}
 		s := v.Type.String() + " " + v.Encoding()
-		if v.Type == TypeString {
+		switch {
+		case v.Type == TypeString:
 			s += fmt.Sprintf(" %q", v.Str)
-		} else {
+		case v.Inline != nil:
+			s += fmt.Sprintf(" inline %q", v.Inline)
+		default:
 			s += fmt.Sprintf(" size=%d", v.Obj.MemoryUsage())
 		}
 		if v.ExpireAt != 0 {
@@ -90,6 +93,21 @@ func runScript(t *testing.T, ks *Keyspace, clk *testClock, d *datadriven.TestDat
 		types := map[string]Type{"list": TypeList, "set": TypeSet, "zset": TypeZSet, "hash": TypeHash, "stream": TypeStream}
 		db.SetObject(key, &testObj{typ: types[arg("type")], size: int(num("size"))})
 		return "ok\n"
+	case "setinl", "replace":
+		// An Inliner holding val: stored inline unless "no" (then an Object).
+		o := &testInl{typ: TypeHash, b: []byte(arg("val")), no: d.HasArg("no")}
+		if d.Cmd == "replace" {
+			db.ReplaceObject(key, o)
+		} else {
+			db.SetObject(key, o)
+		}
+		return "ok\n"
+	case "usage":
+		n, ok := db.MemoryUsage(key)
+		return fmt.Sprintln(n, ok)
+	case "memory":
+		m := ks.MemoryStats()
+		return fmt.Sprintf("keys=%d entries=%d objects=%d used=%d\n", m.Keys, m.Entries, m.Objects, m.Used)
 	case "get":
 		return describe(db.Lookup(key))
 	case "peek":

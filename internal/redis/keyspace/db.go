@@ -15,10 +15,11 @@ type DB struct {
 	seed  maphash.Seed
 	s     store
 
-	// lastStr is the key most recently set to a string value. Modified, which
-	// re-accounts Objects changed in place, returns for it without a lookup:
-	// every string write is a set followed by the command's Modified call, and
-	// a key changes type only through set or removal, both of which update this.
+	// lastStr is the key most recently set to a value that is not an Object (a
+	// string or an inline value). Modified, which re-accounts Objects changed in
+	// place, returns for it without a lookup: every such write is a set followed
+	// by the command's Modified call, and a key changes to an Object only through
+	// set or removal, both of which update this.
 	lastStr   []byte
 	lastStrOK bool
 }
@@ -128,24 +129,39 @@ func (s *store) freeObject(i uint32) {
 	s.objFree = append(s.objFree, i)
 }
 
-func (db *DB) value(e entry) Value {
+// value returns e's value; unpack makes the Obj view of an inline value.
+func (db *DB) value(e entry, unpack bool) Value {
 	if e.isObj() {
 		obj := db.s.objs[e.objIndex()]
 		return Value{Type: obj.Type(), Obj: obj, ExpireAt: e.expireAt()}
+	}
+	if e.isInline() {
+		t := e.inlineType()
+		v := Value{Type: t, Inline: e.val(), ExpireAt: e.expireAt(), unp: db.ks.unpackers[t]}
+		if unpack {
+			v.Obj = v.unp.Unpack(v.Inline)
+		}
+		return v
 	}
 	return Value{Type: TypeString, Str: e.val(), ExpireAt: e.expireAt(), enc: e.enc()}
 }
 
 // Lookup returns the value of key, expiring it lazily, and records the access in its LRU/LFU
 // clock.
-func (db *DB) Lookup(key []byte) (Value, bool) {
+func (db *DB) Lookup(key []byte) (Value, bool) { return db.lookupTouch(key, true) }
+
+// LookupInline is Lookup for a caller that reads an inline value's bytes (Value.Inline)
+// itself: Obj is left nil for an inline value instead of allocating a view.
+func (db *DB) LookupInline(key []byte) (Value, bool) { return db.lookupTouch(key, false) }
+
+func (db *DB) lookupTouch(key []byte, unpack bool) (Value, bool) {
 	now := db.ks.now()
 	e, _, ok := db.lookup(key, now)
 	if !ok {
 		return Value{}, false
 	}
 	e.setClock(db.ks.touchClock(now, e.clock()))
-	return db.value(e), true
+	return db.value(e, unpack), true
 }
 
 // Peek is Lookup without touching the LRU/LFU clock (OBJECT, TTL, TYPE...).
@@ -154,7 +170,7 @@ func (db *DB) Peek(key []byte) (Value, bool) {
 	if !ok {
 		return Value{}, false
 	}
-	return db.value(e), true
+	return db.value(e, true), true
 }
 
 // SetString sets key to the string val. expireAt is the new TTL (unix ms, 0 = none), ignored
@@ -170,13 +186,36 @@ func (db *DB) SetStringRaw(key, val []byte, expireAt int64, keepTTL bool) {
 	db.set(key, val, nil, encRaw, expireAt, keepTTL)
 }
 
-// SetObject sets key to obj, clearing any TTL.
+// SetObject sets key to obj, clearing any TTL. An Inliner whose Inline reports ok is copied
+// into the arena: later changes to obj are not seen unless it is stored again.
 func (db *DB) SetObject(key []byte, obj Object) {
-	db.set(key, nil, obj, 0, 0, false)
+	db.setObject(key, obj, false)
 }
 
-func (db *DB) set(key, val []byte, obj Object, enc uint8, expireAt int64, keepTTL bool) {
-	db.setEntry(key, val, obj, enc, expireAt, keepTTL)
+// ReplaceObject sets key to obj keeping key's TTL: a command stores with it a collection it
+// changed when the value was inline (a view from Lookup) or may have become inline-sized.
+// For an Object changed in place that stays an Object, Modified is enough.
+func (db *DB) ReplaceObject(key []byte, obj Object) {
+	db.setObject(key, obj, true)
+}
+
+func (db *DB) setObject(key []byte, obj Object, keepTTL bool) {
+	if in, ok := obj.(Inliner); ok {
+		if t := obj.Type(); t >= TypeList && t <= TypeHash {
+			if b, u, ok := in.Inline(); ok {
+				db.ks.unpackers[t] = u
+				db.set(key, b, nil, inlineKind(t), 0, keepTTL)
+				return
+			}
+		}
+	}
+	db.set(key, nil, obj, 0, 0, keepTTL)
+}
+
+// set writes key's new value: val with the flag bits kind (a string encoding or an inline
+// kind) when obj is nil.
+func (db *DB) set(key, val []byte, obj Object, kind byte, expireAt int64, keepTTL bool) {
+	db.setEntry(key, val, obj, kind, expireAt, keepTTL)
 	if obj == nil {
 		db.lastStr = append(db.lastStr[:0], key...)
 		db.lastStrOK = true
@@ -185,7 +224,7 @@ func (db *DB) set(key, val []byte, obj Object, enc uint8, expireAt int64, keepTT
 	}
 }
 
-func (db *DB) setEntry(key, val []byte, obj Object, enc uint8, expireAt int64, keepTTL bool) {
+func (db *DB) setEntry(key, val []byte, obj Object, kind byte, expireAt int64, keepTTL bool) {
 	s := &db.s
 	ks := db.ks
 	now := ks.now()
@@ -210,14 +249,14 @@ func (db *DB) setEntry(key, val []byte, obj Object, enc uint8, expireAt int64, k
 			if obj == nil && !e.isObj() && e.vlen == len(val) && (expireAt == 0 || e.hasTTLf()) {
 				// Same size: overwrite in place.
 				copy(e.val(), val)
-				e.buf[e.p] = e.buf[e.p]&^flagEnc | enc
+				e.buf[e.p] = e.buf[e.p]&^flagKind | kind
 				e.setClock(clock)
 				db.setTTL(e, slotOff(s.slotAt(i)), expireAt)
 				s.maybeCompact(db.seed)
 				return
 			}
 			// Write the new entry before killing the old one: val may alias it.
-			noff := db.writeValue(key, val, obj, enc, clock, expireAt)
+			noff := db.writeValue(key, val, obj, kind, clock, expireAt)
 			oldOff := slotOff(s.slotAt(i))
 			if at != 0 {
 				s.expiresRemove(e.expIdx())
@@ -231,15 +270,15 @@ func (db *DB) setEntry(key, val []byte, obj Object, enc uint8, expireAt int64, k
 			return
 		}
 	}
-	noff := db.writeValue(key, val, obj, enc, clock, expireAt)
+	noff := db.writeValue(key, val, obj, kind, clock, expireAt)
 	s.insertSlot(h, slotValue(h, noff), db.seed)
 	s.maybeCompact(db.seed)
 }
 
 // writeValue appends a new entry for key (with an expires entry when expireAt != 0).
-func (db *DB) writeValue(key, val []byte, obj Object, enc uint8, clock uint32, expireAt int64) uint64 {
+func (db *DB) writeValue(key, val []byte, obj Object, kind byte, clock uint32, expireAt int64) uint64 {
 	s := &db.s
-	flags := enc
+	flags := kind
 	if expireAt != 0 {
 		flags |= flagTTL
 	}
@@ -318,14 +357,10 @@ func (db *DB) SetExpire(key []byte, at int64) bool {
 		db.setTTL(e, off, at)
 		return true
 	}
-	// The entry has no room for a TTL: rewrite it with one.
-	var noff uint64
-	if e.isObj() {
-		noff = s.writeEntry(e.flags()|flagTTL, e.clock(), e.key(), e.val(), at)
-		s.expiresAdd(noff)
-	} else {
-		noff = db.writeValue(e.key(), e.val(), nil, e.enc(), e.clock(), at)
-	}
+	// The entry has no room for a TTL: rewrite it with one (an Object's entry keeps its
+	// side-table index).
+	noff := s.writeEntry(e.flags()|flagTTL, e.clock(), e.key(), e.val(), at)
+	s.expiresAdd(noff)
 	s.setSlot(i, slotValue(db.hash(key), noff))
 	s.kill(off)
 	s.maybeCompact(db.seed)
@@ -522,7 +557,7 @@ func (db *DB) ForEach(fn func(key []byte, v Value) bool) {
 			if at := e.expireAt(); at != 0 && now > at {
 				continue
 			}
-			if !fn(e.key(), db.value(e)) {
+			if !fn(e.key(), db.value(e, true)) {
 				return
 			}
 		}
@@ -550,8 +585,8 @@ func (db *DB) Freq(key []byte) (int, bool) {
 	return int(lfuDecayed(now, e.clock(), db.ks.lfuDecayTime)), true
 }
 
-// MemoryUsage is MEMORY USAGE: the bytes accounted to key (its entry, an index slot, an
-// expires slot, and its Object's MemoryUsage).
+// MemoryUsage is MEMORY USAGE: the bytes accounted to key (its entry, which holds an inline
+// value, an index slot, an expires slot, and its Object's MemoryUsage).
 func (db *DB) MemoryUsage(key []byte) (int64, bool) {
 	e, _, ok := db.lookup(key, db.ks.now())
 	if !ok {

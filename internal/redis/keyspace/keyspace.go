@@ -46,22 +46,50 @@ type Object interface {
 	MemoryUsage() int
 }
 
+// Inliner is an Object that can be stored as bytes inside the arena instead of as an Object
+// in the side table, so a small collection costs no Go object and no side-table slot.
+// SetObject and ReplaceObject store it inline when Inline reports ok; Lookup then returns a
+// view made by the Unpacker. Only lists, sets, zsets and hashes can be inline.
+type Inliner interface {
+	Object
+	// Inline returns the bytes to store (copied by the keyspace) and the Unpacker that turns
+	// them back into an Object; ok is false when the object must stay an Object (too large, or
+	// an encoding that is not a byte string). The Unpacker must not depend on the receiver:
+	// the keyspace keeps the last one per Type for every inline value of that Type.
+	Inline() (b []byte, u Unpacker, ok bool)
+}
+
+// Unpacker turns the bytes of an inline value back into an Object.
+type Unpacker interface {
+	// Unpack returns an Object viewing b. b aliases keyspace memory with the lifetime of
+	// Value.Str: the view must copy before any change, and a changed view must be stored
+	// again (ReplaceObject) for the change to be seen.
+	Unpack(b []byte) Object
+}
+
 // Value is what Lookup returns. Str aliases keyspace memory. It stays intact until the same
 // key is written again or the server calls CommandDone (other writes to the DB, even ones
 // that expire, delete, compact or relocate entries, never overwrite it before then); keep a
 // copy if it must live longer.
 type Value struct {
-	Type     Type
-	Str      []byte
-	Obj      Object
+	Type Type
+	Str  []byte
+	Obj  Object
+	// Inline holds the bytes of a value stored inline (see Inliner), aliasing keyspace memory
+	// like Str; Obj is then a view of them made by its Unpacker, or nil from LookupInline.
+	Inline   []byte
 	ExpireAt int64 // unix ms, 0 = none
 
-	enc uint8 // string encoding (encInt, encEmbstr, encRaw)
+	enc uint8    // string encoding (encInt, encEmbstr, encRaw)
+	unp Unpacker // of an inline value
 }
 
 // Encoding is the name OBJECT ENCODING replies with.
 func (v Value) Encoding() string {
 	if v.Type != TypeString {
+		if v.Obj == nil && v.unp != nil {
+			return v.unp.Unpack(v.Inline).Encoding()
+		}
 		return v.Obj.Encoding()
 	}
 	return encodingNames[v.enc]
@@ -94,6 +122,8 @@ type Keyspace struct {
 	now  func() int64
 	rng  *rand.Rand
 	seed maphash.Seed
+
+	unpackers [TypeHash + 1]Unpacker // per Type of inline values, learnt from their Inliners
 
 	onExpire, onEvict func(db int, key []byte)
 	hookKey           []byte // copy of the key handed to a hook

@@ -19,10 +19,31 @@ func (o *testObj) Encoding() string { return "listpack" }
 func (o *testObj) MemoryUsage() int { return o.size }
 func (o *testObj) String() string   { return fmt.Sprintf("%v/%d", o.typ, o.size) }
 
+// testInl is an Inliner: a byte string stored inline unless it says no.
+type testInl struct {
+	typ  Type
+	b    []byte
+	no   bool // Inline refuses: stored as an Object
+	view bool // made by Unpack
+}
+
+// testUnpacker is the Unpacker of testInl.
+type testUnpacker struct{}
+
+func (o *testInl) Type() Type       { return o.typ }
+func (o *testInl) Encoding() string { return "inl" }
+func (o *testInl) MemoryUsage() int { return len(o.b) }
+func (o *testInl) Inline() ([]byte, Unpacker, bool) {
+	return o.b, testUnpacker{}, !o.no
+}
+
+func (testUnpacker) Unpack(b []byte) Object { return &testInl{typ: TypeHash, b: b, view: true} }
+
 type modelVal struct {
 	str      string
 	raw      bool
-	obj      *testObj
+	obj      Object // *testObj, or a *testInl that refused to be inline
+	inl      *testInl
 	expireAt int64
 }
 
@@ -124,8 +145,19 @@ func (m *modelRun) check(dbi int, k string, v Value, ok bool) {
 		t.Fatalf("db %d %q: expireAt %d, model %d", dbi, k, v.ExpireAt, want.expireAt)
 	}
 	if want.obj != nil {
-		if v.Obj != want.obj || v.Type != want.obj.typ {
+		if v.Obj != want.obj || v.Type != want.obj.Type() || v.Inline != nil {
 			t.Fatalf("db %d %q: object %v, model %v", dbi, k, v.Obj, want.obj)
+		}
+		return
+	}
+	if want.inl != nil {
+		if v.Type != TypeHash || string(v.Inline) != string(want.inl.b) || v.Encoding() != "inl" {
+			t.Fatalf("db %d %q: %v %q, model inline %q", dbi, k, v.Type, v.Inline, want.inl.b)
+		}
+		if v.Obj != nil {
+			if o, ok := v.Obj.(*testInl); !ok || !o.view || string(o.b) != string(want.inl.b) {
+				t.Fatalf("db %d %q: view %v of inline %q", dbi, k, v.Obj, want.inl.b)
+			}
 		}
 		return
 	}
@@ -176,17 +208,57 @@ func (m *modelRun) step(verify bool) {
 		if at != 0 {
 			m.noTTL(dbi, k)
 		}
-	case op < 36: // SetObject
+	case op < 33: // SetObject
 		o := &testObj{typ: Type(1 + m.rng.IntN(5)), size: m.rng.IntN(500)}
 		db.SetObject([]byte(k), o)
 		mod[k] = modelVal{obj: o}
+	case op < 37: // SetObject or ReplaceObject of an Inliner
+		o := &testInl{typ: TypeHash, b: m.value(), no: m.rng.IntN(8) == 0}
+		fromView := false
+		if old, ok := m.live(dbi, k); ok && old.inl != nil && m.rng.IntN(3) == 0 {
+			v, _ := db.Lookup([]byte(k))
+			o = v.Obj.(*testInl) // store a view again: its bytes alias the entry
+			o.view = false
+			fromView = true
+		}
+		want := append([]byte(nil), o.b...)
+		var at int64
+		if m.rng.IntN(2) == 0 {
+			db.SetObject([]byte(k), o)
+		} else {
+			db.ReplaceObject([]byte(k), o) // keeps the TTL
+			if old, ok := m.live(dbi, k); ok {
+				at = old.expireAt
+			}
+		}
+		if o.no {
+			mod[k] = modelVal{obj: o, expireAt: at}
+		} else {
+			if !fromView { // a view's bytes are the entry's until the key is written
+				for i := range o.b {
+					o.b[i] = '#' // stored inline: a copy, so this is not seen
+				}
+			}
+			mod[k] = modelVal{inl: &testInl{b: want}, expireAt: at}
+		}
+		if at != 0 {
+			m.noTTL(dbi, k)
+		}
 	case op < 40: // change an object in place
 		if v, ok := m.live(dbi, k); ok && v.obj != nil {
-			v.obj.size = m.rng.IntN(1000)
-			db.Modified([]byte(k))
+			if o, ok := v.obj.(*testObj); ok {
+				o.size = m.rng.IntN(1000)
+				db.Modified([]byte(k))
+			}
 		}
-	case op < 55:
+	case op < 50:
 		v, ok := db.Lookup([]byte(k))
+		m.check(dbi, k, v, ok)
+	case op < 55:
+		v, ok := db.LookupInline([]byte(k))
+		if ok && v.Inline != nil && v.Obj != nil {
+			t.Fatalf("LookupInline %q made a view", k)
+		}
 		m.check(dbi, k, v, ok)
 	case op < 60:
 		v, ok := db.Peek([]byte(k))

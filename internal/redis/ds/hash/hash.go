@@ -22,14 +22,20 @@ func DefaultConfig() Config { return Config{MaxListpackEntries: 128, MaxListpack
 // Hash is a Redis hash.
 type Hash struct {
 	// lp is, while d is nil, a 4-byte little-endian count of fields followed by the Pack of
-	// field, value, field, value... (the count lives there to keep Hash at 32 bytes).
+	// field, value, field, value... These bytes are what the keyspace stores inline.
 	lp list.Pack
 	d  *set.Dict
+	// view: lp aliases keyspace memory (Unpack, View) and is copied before any change.
+	view bool
 }
 
 const (
-	hashOverhead = 32
+	hashOverhead = 48 // the Hash struct's size class
 	hdr          = 4
+
+	// MaxInline is the largest listpack (header included) stored inline in the keyspace
+	// arena; a larger one stays an Object, so a write rewrites at most this many bytes.
+	MaxInline = 1024
 )
 
 func (h *Hash) count() int {
@@ -48,6 +54,43 @@ func (h *Hash) addCount(delta int) {
 
 // New returns an empty hash (listpack encoded).
 func New() *Hash { return &Hash{} }
+
+// View returns a listpack hash over b, the bytes of an inline hash (keyspace.Value.Inline):
+// it reads them in place and copies them before its first change.
+func View(b []byte) Hash { return Hash{lp: b[:len(b):len(b)], view: true} }
+
+// unpacker makes views of inline hashes for the keyspace.
+type unpacker struct{}
+
+// Unpack implements keyspace.Unpacker.
+func (unpacker) Unpack(b []byte) keyspace.Object {
+	h := View(b)
+	return &h
+}
+
+// Inline implements keyspace.Inliner: a listpack hash of at most MaxInline bytes is stored
+// as its bytes.
+func (h *Hash) Inline() ([]byte, keyspace.Unpacker, bool) {
+	if !h.Inlinable() {
+		return nil, nil, false
+	}
+	if len(h.lp) < hdr {
+		return make([]byte, hdr), unpacker{}, true
+	}
+	return h.lp, unpacker{}, true
+}
+
+// Inlinable reports whether Inline would store h inline.
+func (h *Hash) Inlinable() bool { return h.d == nil && len(h.lp) <= MaxInline }
+
+// own copies a view's bytes before a change, with room for a new field and value.
+func (h *Hash) own() {
+	if h.view {
+		lp := make(list.Pack, len(h.lp), len(h.lp)+len(h.lp)/4+16)
+		copy(lp, h.lp)
+		h.lp, h.view = lp, false
+	}
+}
 
 // Type implements keyspace.Object.
 func (h *Hash) Type() keyspace.Type { return keyspace.TypeHash }
@@ -123,7 +166,7 @@ func (h *Hash) convert() {
 		v, pos = h.lp.Entry(vpos)
 		d.Set(f, v)
 	}
-	h.d, h.lp = d, nil
+	h.d, h.lp, h.view = d, nil, false
 }
 
 // Set sets field to value and reports whether the field is new.
@@ -134,6 +177,7 @@ func (h *Hash) Set(field, value []byte, cfg Config) bool {
 	if h.d != nil {
 		return h.d.Set(field, value)
 	}
+	h.own()
 	if pos := h.findPacked(field); pos >= 0 {
 		_, vpos := h.lp.Entry(pos)
 		h.lp = h.lp.ReplaceAt(vpos, value)
@@ -159,6 +203,7 @@ func (h *Hash) Delete(field []byte) bool {
 	if pos < 0 {
 		return false
 	}
+	h.own()
 	_, vpos := h.lp.Entry(pos)
 	_, end := h.lp.Entry(vpos)
 	h.lp = h.lp.DeleteRange(pos, end)

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand"
 	"testing"
+
+	"github.com/tandem-db/tandem/internal/redis/keyspace"
 )
 
 func TestHashRandomAgainstModel(t *testing.T) {
@@ -112,4 +114,72 @@ func FuzzFromPacked(f *testing.F) {
 			return true
 		})
 	})
+}
+
+// TestInlineViews stores listpack hashes inline in a keyspace and changes them through the
+// views Lookup returns, as the HSET family does: a view never writes the keyspace's bytes,
+// storing it again (ReplaceObject) does, and the TTL stays.
+func TestInlineViews(t *testing.T) {
+	ks := keyspace.New(keyspace.Options{Databases: 1, Seed: 1})
+	db := ks.DB(0)
+	cfg := DefaultConfig()
+	h := New()
+	h.Set([]byte("f1"), []byte("v1"), cfg)
+	h.Set([]byte("f2"), []byte("v2"), cfg)
+	db.SetObject([]byte("k"), h)
+	h.Set([]byte("f1"), []byte("changed after store"), cfg) // not seen: the bytes were copied
+	db.SetExpire([]byte("k"), 1<<50)
+	model := map[string]string{"f1": "v1", "f2": "v2"}
+	rng := rand.New(rand.NewSource(1))
+	converted := false
+	for op := 0; op < 3000; op++ {
+		v, ok := db.Lookup([]byte("k"))
+		if !ok || v.Type != keyspace.TypeHash || v.ExpireAt != 1<<50 {
+			t.Fatalf("op %d: %+v %v", op, v, ok)
+		}
+		view := v.Obj.(*Hash)
+		if (v.Inline != nil) != (view.Encoding() == "listpack" && len(view.lp) <= MaxInline) {
+			t.Fatalf("op %d: inline %v for %s hash of %d bytes", op, v.Inline != nil, view.Encoding(), len(view.lp))
+		}
+		if view.Len() != len(model) {
+			t.Fatalf("op %d: len %d, model %d", op, view.Len(), len(model))
+		}
+		view.ForEach(func(f, val []byte) bool {
+			if model[string(f)] != string(val) {
+				t.Fatalf("op %d: %s=%q, model %q", op, f, val, model[string(f)])
+			}
+			return true
+		})
+		before := string(v.Inline)
+		f := fmt.Sprintf("f%d", rng.Intn(40))
+		if rng.Intn(3) == 0 {
+			view.Delete([]byte(f))
+			delete(model, f)
+		} else {
+			val := bytes.Repeat([]byte{'x'}, rng.Intn(20))
+			if op > 2000 && rng.Intn(200) == 0 {
+				val = bytes.Repeat([]byte{'y'}, 100) // converts to a hashtable: an Object
+				converted = true
+			}
+			view.Set([]byte(f), val, cfg)
+			model[f] = string(val)
+		}
+		if string(v.Inline) != before {
+			t.Fatalf("op %d: a change of the view wrote the keyspace's bytes", op)
+		}
+		if view.Len() == 0 {
+			db.Delete([]byte("k"))
+			db.SetObject([]byte("k"), view)
+			db.SetExpire([]byte("k"), 1<<50)
+			continue
+		}
+		db.ReplaceObject([]byte("k"), view)
+		if err := ks.Check(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v, _ := db.Peek([]byte("k"))
+	if want := map[bool]string{false: "listpack", true: "hashtable"}[converted]; v.Encoding() != want || v.Inline != nil == converted {
+		t.Fatalf("encoding %s inline %v, want %s", v.Encoding(), v.Inline != nil, want)
+	}
 }
