@@ -142,6 +142,7 @@ func NewTable() *Table {
 	registerHLL(t)
 	registerGeo(t)
 	registerSort(t)
+	registerDump(t)
 	return t
 }
 
