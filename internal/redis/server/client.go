@@ -79,7 +79,10 @@ func newRunID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func (s *Server) serveConn(conn net.Conn) {
+// admitClient registers a new connection's client, or refuses the
+// connection (closing it) and returns nil: server closing, maxclients,
+// protected mode.
+func (s *Server) admitClient(conn net.Conn) *client {
 	c := &client{
 		srv:        s,
 		conn:       conn,
@@ -96,20 +99,20 @@ func (s *Server) serveConn(conn net.Conn) {
 	if s.closing.Load() {
 		s.mu.Unlock()
 		conn.Close()
-		return
+		return nil
 	}
 	if len(s.clients) >= s.cfg.MaxClients {
 		s.stats.rejectedConns++
 		s.mu.Unlock()
 		_, _ = conn.Write([]byte("-ERR max number of clients reached\r\n"))
 		conn.Close()
-		return
+		return nil
 	}
 	if s.protectedModeRefuses(conn) {
 		s.mu.Unlock()
 		_, _ = conn.Write([]byte(protectedModeMsg))
 		conn.Close()
-		return
+		return nil
 	}
 	s.nextID++
 	c.id = s.nextID
@@ -126,6 +129,14 @@ func (s *Server) serveConn(conn net.Conn) {
 	s.clients[c.id] = c
 	s.stats.connections++
 	s.mu.Unlock()
+	return c
+}
+
+func (s *Server) serveConn(conn net.Conn) {
+	c := s.admitClient(conn)
+	if c == nil {
+		return
+	}
 
 	c.readLoop()
 

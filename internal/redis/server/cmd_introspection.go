@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"net"
 	"runtime/debug"
 	"sort"
@@ -116,8 +117,8 @@ func histIndex(ns int64) int {
 	if v < 1<<histSubBits {
 		return int(v)
 	}
-	exp := 63 - leadingZeros(v) - histSubBits // >= 0
-	sub := int(v >> uint(exp))                // in [128, 256)
+	exp := 63 - bits.LeadingZeros64(v) - histSubBits // >= 0
+	sub := int(v >> uint(exp))                       // in [128, 256)
 	return (exp+1)<<histSubBits + sub - 1<<histSubBits
 }
 
@@ -129,15 +130,6 @@ func histUpper(i int) int64 {
 	exp := i>>histSubBits - 1
 	sub := int64(i&(1<<histSubBits-1)) + 1<<histSubBits
 	return (sub+1)<<uint(exp) - 1
-}
-
-func leadingZeros(v uint64) int {
-	n := 0
-	for v&(1<<63) == 0 {
-		v <<= 1
-		n++
-	}
-	return n
 }
 
 func (h *latencyHistogram) record(d time.Duration) {
