@@ -45,7 +45,8 @@ func registerHashes(t *Table) {
 }
 
 // A small (listpack) hash is stored inline in the keyspace arena (keyspace.Inliner): a
-// command reads it through a view of those bytes, and a changed view is stored again. A
+// reader sees it through a view of those bytes; a writer changes a copy made in the
+// keyspace's scratch buffer and stores it again (SetInline), so neither allocates. A
 // hashtable, or a listpack over hash.MaxInline bytes, is a keyspace Object changed in place.
 
 // hashFrom says where the hash a command works on came from.
@@ -53,51 +54,68 @@ type hashFrom uint8
 
 const (
 	hashObject  hashFrom = iota // the stored Object, changed in place
-	hashInline                  // a view of inline bytes: store it again after a change
+	hashInline                  // a copy of inline bytes: store it again after a change
 	hashCreated                 // new: store it
 )
 
-// lookupHash returns key's hash, nil when absent; wrong is set (error written) for another
-// type. An inline hash is returned as a view in *buf, without allocating.
-func lookupHash(c *Ctx, key []byte, buf *hash.Hash) (h *hash.Hash, from hashFrom, wrong bool) {
+// lookupHash returns key's hash for reading, nil when absent; wrong is set (error written)
+// for another type. An inline hash is returned as a view in *view, without allocating.
+func lookupHash(c *Ctx, key []byte, view *hash.Hash) (h *hash.Hash, wrong bool) {
 	v, ok := c.DB.LookupInline(key)
 	if !ok {
-		return nil, hashObject, false
+		return nil, false
 	}
 	if v.Type != keyspace.TypeHash {
 		c.W.Error(ErrWrongType)
-		return nil, hashObject, true
+		return nil, true
 	}
 	if v.Obj == nil {
-		*buf = hash.View(v.Inline)
-		return buf, hashInline, false
+		*view = hash.View(v.Inline)
+		return view, false
 	}
-	return v.Obj.(*hash.Hash), hashObject, false
+	return v.Obj.(*hash.Hash), false
 }
 
-// hashForWrite returns key's hash, creating it (not yet stored) when absent.
-func hashForWrite(c *Ctx, key []byte, buf *hash.Hash) (h *hash.Hash, from hashFrom, ok bool) {
-	h, from, wrong := lookupHash(c, key, buf)
-	if wrong {
-		return nil, from, false
-	}
-	if h == nil {
-		return hash.New(), hashCreated, true
-	}
-	return h, from, true
-}
-
-// storeHash makes a change to h visible: stores a new or inline hash (keeping the TTL),
-// or re-accounts an Object changed in place (storing it inline if it shrank enough).
-func storeHash(c *Ctx, key []byte, h *hash.Hash, from hashFrom, before int) {
+// hashForWrite returns key's hash for a change of up to about extra more bytes; a new
+// (not yet stored) one when absent. An inline or new hash is made in *edit, over the
+// keyspace's scratch buffer; obj is the stored Object otherwise.
+func hashForWrite(c *Ctx, key []byte, edit *hash.Hash, extra int) (h, obj *hash.Hash, from hashFrom, ok bool) {
+	v, found := c.DB.LookupInline(key)
 	switch {
-	case from == hashCreated:
-		c.DB.SetObject(key, h)
-	case from == hashInline || h.Inlinable():
-		c.DB.ReplaceObject(key, h)
-	default:
-		written(c, key, h, before)
+	case !found:
+		*edit = hash.Editable(nil, c.KS.Scratch(extra+16))
+		return edit, nil, hashCreated, true
+	case v.Type != keyspace.TypeHash:
+		c.W.Error(ErrWrongType)
+		return nil, nil, 0, false
+	case v.Obj == nil:
+		*edit = hash.Editable(v.Inline, c.KS.Scratch(len(v.Inline)+extra+16))
+		return edit, nil, hashInline, true
+	}
+	obj = v.Obj.(*hash.Hash)
+	return obj, obj, hashObject, true
+}
+
+// pairBytes is about how many bytes the arguments add to a listpack.
+func pairBytes(args [][]byte) int {
+	n := 0
+	for _, a := range args {
+		n += len(a) + 2
+	}
+	return n
+}
+
+// storeHash makes a change to h (from hashForWrite) visible: a listpack that fits is stored
+// inline (keeping the TTL), an Object changed in place is re-accounted, and a hash that no
+// longer fits inline is stored as an Object. It reports the change to the server.
+func storeHash(c *Ctx, key []byte, h, obj *hash.Hash, from hashFrom, before int) {
+	if b, u, ok := h.Inline(); ok {
+		c.DB.SetInline(key, keyspace.TypeHash, b, u, true)
+	} else if from == hashObject {
+		written(c, key, obj, before)
 		return
+	} else {
+		c.DB.ReplaceObject(key, h.Detach())
 	}
 	c.Modified(key)
 }
@@ -108,15 +126,12 @@ func hsetCommand(c *Ctx) {
 		return
 	}
 	key := c.Args[1]
-	var buf hash.Hash
-	h, from, wrong := lookupHash(c, key, &buf)
-	if wrong {
+	var edit hash.Hash
+	h, obj, from, ok := hashForWrite(c, key, &edit, pairBytes(c.Args[2:]))
+	if !ok {
 		return
 	}
 	cfg := collections(c).Hash
-	if h == nil { // sized for all the pairs: one allocation
-		h, from = hash.NewSized(hash.PackedSize(c.Args[2:], cfg)), hashCreated
-	}
 	before := h.MemoryUsage()
 	added := 0
 	for i := 2; i < len(c.Args); i += 2 {
@@ -124,7 +139,7 @@ func hsetCommand(c *Ctx) {
 			added++
 		}
 	}
-	storeHash(c, key, h, from, before)
+	storeHash(c, key, h, obj, from, before)
 	c.Notify('h', "hset", key)
 	c.Dirty((len(c.Args) - 2) / 2)
 	if c.Spec.Name == "hmset" {
@@ -136,8 +151,8 @@ func hsetCommand(c *Ctx) {
 
 func hsetnxCommand(c *Ctx) {
 	key := c.Args[1]
-	var buf hash.Hash
-	h, from, ok := hashForWrite(c, key, &buf)
+	var edit hash.Hash
+	h, obj, from, ok := hashForWrite(c, key, &edit, pairBytes(c.Args[2:]))
 	if !ok {
 		return
 	}
@@ -147,7 +162,7 @@ func hsetnxCommand(c *Ctx) {
 	}
 	before := h.MemoryUsage()
 	h.Set(c.Args[2], c.Args[3], collections(c).Hash)
-	storeHash(c, key, h, from, before)
+	storeHash(c, key, h, obj, from, before)
 	c.Notify('h', "hset", key)
 	c.Dirty(1)
 	c.W.Int(1)
@@ -155,7 +170,7 @@ func hsetnxCommand(c *Ctx) {
 
 func hgetCommand(c *Ctx) {
 	var buf hash.Hash
-	h, _, wrong := lookupHash(c, c.Args[1], &buf)
+	h, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}
@@ -170,7 +185,7 @@ func hgetCommand(c *Ctx) {
 
 func hmgetCommand(c *Ctx) {
 	var buf hash.Hash
-	h, _, wrong := lookupHash(c, c.Args[1], &buf)
+	h, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}
@@ -188,12 +203,12 @@ func hmgetCommand(c *Ctx) {
 
 func hdelCommand(c *Ctx) {
 	key := c.Args[1]
-	var buf hash.Hash
-	h, from, wrong := lookupHash(c, key, &buf)
-	if wrong {
+	var edit hash.Hash
+	h, obj, from, ok := hashForWrite(c, key, &edit, 0)
+	if !ok {
 		return
 	}
-	if h == nil {
+	if from == hashCreated { // absent
 		c.W.Int(0)
 		return
 	}
@@ -208,7 +223,7 @@ func hdelCommand(c *Ctx) {
 	}
 	if deleted > 0 {
 		if h.Len() > 0 {
-			storeHash(c, key, h, from, before)
+			storeHash(c, key, h, obj, from, before)
 		} else {
 			c.Modified(key) // deleted below
 		}
@@ -221,7 +236,7 @@ func hdelCommand(c *Ctx) {
 
 func hexistsCommand(c *Ctx) {
 	var buf hash.Hash
-	h, _, wrong := lookupHash(c, c.Args[1], &buf)
+	h, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}
@@ -230,7 +245,7 @@ func hexistsCommand(c *Ctx) {
 
 func hlenCommand(c *Ctx) {
 	var buf hash.Hash
-	h, _, wrong := lookupHash(c, c.Args[1], &buf)
+	h, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}
@@ -243,7 +258,7 @@ func hlenCommand(c *Ctx) {
 
 func hstrlenCommand(c *Ctx) {
 	var buf hash.Hash
-	h, _, wrong := lookupHash(c, c.Args[1], &buf)
+	h, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}
@@ -258,7 +273,7 @@ func hstrlenCommand(c *Ctx) {
 // hgetallGeneric is HKEYS, HVALS and HGETALL.
 func hgetallGeneric(c *Ctx, fields, values bool) {
 	var buf hash.Hash
-	h, _, wrong := lookupHash(c, c.Args[1], &buf)
+	h, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}
@@ -296,8 +311,8 @@ func hincrbyCommand(c *Ctx) {
 		return
 	}
 	key, field := c.Args[1], c.Args[2]
-	var buf hash.Hash
-	h, from, ok := hashForWrite(c, key, &buf)
+	var edit hash.Hash
+	h, obj, from, ok := hashForWrite(c, key, &edit, pairBytes(c.Args[2:]))
 	if !ok {
 		return
 	}
@@ -316,7 +331,7 @@ func hincrbyCommand(c *Ctx) {
 	var num [20]byte
 	before := h.MemoryUsage()
 	h.Set(field, strconv.AppendInt(num[:0], cur, 10), collections(c).Hash)
-	storeHash(c, key, h, from, before)
+	storeHash(c, key, h, obj, from, before)
 	c.Notify('h', "hincrby", key)
 	c.Dirty(1)
 	c.W.Int(cur)
@@ -333,8 +348,8 @@ func hincrbyfloatCommand(c *Ctx) {
 		return
 	}
 	key, field := c.Args[1], c.Args[2]
-	var buf hash.Hash
-	h, from, ok := hashForWrite(c, key, &buf)
+	var edit hash.Hash
+	h, obj, from, ok := hashForWrite(c, key, &edit, pairBytes(c.Args[2:]))
 	if !ok {
 		return
 	}
@@ -357,7 +372,7 @@ func hincrbyfloatCommand(c *Ctx) {
 	out := formatLongDoubleHuman(cur)
 	before := h.MemoryUsage()
 	h.Set(field, out, collections(c).Hash)
-	storeHash(c, key, h, from, before)
+	storeHash(c, key, h, obj, from, before)
 	c.Notify('h', "hincrbyfloat", key)
 	c.Dirty(1)
 	c.W.Bulk(out)
@@ -367,7 +382,7 @@ func hincrbyfloatCommand(c *Ctx) {
 func hrandfieldCommand(c *Ctx) {
 	if len(c.Args) == 2 {
 		var buf hash.Hash
-		h, _, wrong := lookupHash(c, c.Args[1], &buf)
+		h, wrong := lookupHash(c, c.Args[1], &buf)
 		if wrong {
 			return
 		}
@@ -395,7 +410,7 @@ func hrandfieldCommand(c *Ctx) {
 		return
 	}
 	var buf hash.Hash
-	h, _, wrong := lookupHash(c, c.Args[1], &buf)
+	h, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}
@@ -478,7 +493,7 @@ func hscanCommand(c *Ctx) {
 		return
 	}
 	var buf hash.Hash
-	h, _, wrong := lookupHash(c, c.Args[1], &buf)
+	h, wrong := lookupHash(c, c.Args[1], &buf)
 	if wrong {
 		return
 	}

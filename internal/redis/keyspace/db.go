@@ -199,12 +199,19 @@ func (db *DB) ReplaceObject(key []byte, obj Object) {
 	db.setObject(key, obj, true)
 }
 
+// SetInline sets key to the inline value b of type t (list, set, zset or hash) made by an
+// Inliner whose Unpacker is u, keeping key's TTL if keepTTL (else clearing it). b is copied.
+// It is SetObject or ReplaceObject for a caller that holds the bytes without an Object.
+func (db *DB) SetInline(key []byte, t Type, b []byte, u Unpacker, keepTTL bool) {
+	db.ks.unpackers[t] = u
+	db.set(key, b, nil, inlineKind(t), 0, keepTTL)
+}
+
 func (db *DB) setObject(key []byte, obj Object, keepTTL bool) {
 	if in, ok := obj.(Inliner); ok {
 		if t := obj.Type(); t >= TypeList && t <= TypeHash {
 			if b, u, ok := in.Inline(); ok {
-				db.ks.unpackers[t] = u
-				db.set(key, b, nil, inlineKind(t), 0, keepTTL)
+				db.SetInline(key, t, b, u, keepTTL)
 				return
 			}
 		}

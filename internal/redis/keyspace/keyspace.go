@@ -127,6 +127,7 @@ type Keyspace struct {
 
 	onExpire, onEvict func(db int, key []byte)
 	hookKey           []byte // copy of the key handed to a hook
+	scratch           []byte // Scratch's buffer
 
 	policy       policy
 	lfuLogFactor int
@@ -239,6 +240,16 @@ func (ks *Keyspace) touchClock(now int64, field uint32) uint32 {
 		return lfuTouch(now, field, ks.lfuLogFactor, ks.lfuDecayTime, ks.rng.Uint64()>>11)
 	}
 	return lruClock(now)
+}
+
+// Scratch returns an empty buffer with room for at least n bytes, owned by the keyspace and
+// reused by the next call: a command builds a new inline value in it before SetInline copies
+// it into the arena, so a write allocates nothing. It must not be kept past the command.
+func (ks *Keyspace) Scratch(n int) []byte {
+	if cap(ks.scratch) < n {
+		ks.scratch = make([]byte, 0, max(n, 2*cap(ks.scratch), 256))
+	}
+	return ks.scratch[:0]
 }
 
 // callHook calls fn with a private copy of key.

@@ -441,3 +441,30 @@ func TestCycleFinishesResize(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestScratchAndSetInline builds an inline value in the scratch buffer and stores it: the
+// arena holds a copy, so reusing the buffer changes nothing stored.
+func TestScratchAndSetInline(t *testing.T) {
+	ks, clk := newTestKeyspace(t)
+	db := ks.DB(0)
+	b := append(ks.Scratch(3), "abc"...)
+	if c := ks.Scratch(1000); cap(c) < 1000 || len(c) != 0 {
+		t.Fatalf("Scratch(1000): len %d cap %d", len(c), cap(c))
+	}
+	db.SetInline([]byte("k"), TypeHash, b, testUnpacker{}, false)
+	db.SetExpire([]byte("k"), clk.ms+100)
+	s := append(ks.Scratch(3), "xyzw"...)
+	db.SetInline([]byte("k"), TypeHash, s, testUnpacker{}, true)
+	copy(s, "####")
+	v, ok := db.Lookup([]byte("k"))
+	if !ok || string(v.Inline) != "xyzw" || v.ExpireAt != clk.ms+100 || v.Type != TypeHash {
+		t.Fatalf("%+v %v", v, ok)
+	}
+	db.SetInline([]byte("k"), TypeHash, []byte("q"), testUnpacker{}, false)
+	if v, _ := db.Peek([]byte("k")); v.ExpireAt != 0 || string(v.Inline) != "q" {
+		t.Fatalf("%+v", v)
+	}
+	if err := ks.Check(); err != nil {
+		t.Fatal(err)
+	}
+}

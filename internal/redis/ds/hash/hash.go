@@ -59,6 +59,25 @@ func New() *Hash { return &Hash{} }
 // it reads them in place and copies them before its first change.
 func View(b []byte) Hash { return Hash{lp: b[:len(b):len(b)], view: true} }
 
+// Editable returns a listpack hash holding a copy of b, the bytes of an inline hash (nil for
+// a new, empty hash), made in scratch (keyspace.Keyspace.Scratch) when it has room: a command
+// changes it and stores it again (keyspace.DB.SetInline) without allocating.
+func Editable(b, scratch []byte) Hash {
+	if len(b) == 0 {
+		return Hash{lp: append(scratch[:0], 0, 0, 0, 0)}
+	}
+	return Hash{lp: append(scratch[:0], b...)}
+}
+
+// Detach returns a copy of h that shares no listpack bytes with it (h may live in a scratch
+// buffer) and may be stored as an Object; a hashtable's dict moves to the copy.
+func (h *Hash) Detach() *Hash {
+	return &Hash{lp: append(list.Pack(nil), h.lp...), d: h.d}
+}
+
+// InlineUnpacker is the keyspace.Unpacker of inline hashes, for keyspace.DB.SetInline.
+func InlineUnpacker() keyspace.Unpacker { return unpacker{} }
+
 // unpacker makes views of inline hashes for the keyspace.
 type unpacker struct{}
 
