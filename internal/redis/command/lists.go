@@ -244,6 +244,14 @@ func popped(c *Ctx, key []byte, l *list.List, before int, tail bool, n int) {
 	c.Dirty(n)
 }
 
+// popReply pops the head or tail element of the non-empty l and writes it as a bulk string,
+// straight from the list's memory.
+func popReply(c *Ctx, l *list.List, tail bool) {
+	v, _ := l.Peek(tail)
+	c.W.Bulk(v)
+	l.Drop(tail)
+}
+
 // popRangeReply pops up to count elements of l and writes them as an array.
 func popRangeReply(c *Ctx, key []byte, l *list.List, tail bool, count int) int {
 	if count > l.Len() {
@@ -252,8 +260,7 @@ func popRangeReply(c *Ctx, key []byte, l *list.List, tail bool, count int) int {
 	before := l.MemoryUsage()
 	c.W.Array(count)
 	for i := 0; i < count; i++ {
-		v, _ := l.Pop(tail)
-		c.W.Bulk(v)
+		popReply(c, l, tail)
 	}
 	popped(c, key, l, before, tail, count)
 	return count
@@ -287,8 +294,7 @@ func popGeneric(c *Ctx, tail bool) {
 	}
 	if !hasCount {
 		before := l.MemoryUsage()
-		v, _ := l.Pop(tail)
-		c.W.Bulk(v)
+		popReply(c, l, tail)
 		popped(c, key, l, before, tail, 1)
 		return
 	}
@@ -685,10 +691,9 @@ func popFirstNonEmpty(c *Ctx, keys [][]byte, tail, single bool, count int64, ski
 		l := v.Obj.(*list.List)
 		if single {
 			before := l.MemoryUsage()
-			e, _ := l.Pop(tail)
 			c.W.Array(2)
 			c.W.Bulk(key)
-			c.W.Bulk(e)
+			popReply(c, l, tail)
 			popped(c, key, l, before, tail, 1)
 			c.Propagate(popNames[side(tail)], key)
 			return true

@@ -1,6 +1,7 @@
 package resp
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -11,12 +12,25 @@ func FuzzParser(f *testing.F) {
 	for _, s := range []string{
 		"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n", "PING\r\n", "set a \"b\\x41\"\n", "*0\r\n", "*-1\r\n",
 		"*1\r\n$-1\r\n", "*1\r\n$3\r\nab", "'a\\'b'\n", "*2\r\n$1\r\na\r\n*1\r\n",
+		"*3\r\n$3\r\nSET\r\n$16\r\nkey:__rand_int__\r\n$3\r\nxxx\r\n*1\r\n$4\r\nPING\r\n",
+		"*1\r\n$03\r\nabc\r\n", "*01\r\n$1\r\na\r\n", "*1\r\n$1\ra\r\n", "*1\r\n$0\r\n\r\n",
+		"*11\r\n", "*1\r\n$21\r\n012345678901234567890\r\n", "*1\r\n$1\r\nab\r", "*1\r\n$1\r\na",
 	} {
 		f.Add([]byte(s), uint8(3))
+		f.Add([]byte(s), uint8(0xc3))
 	}
 	f.Fuzz(func(t *testing.T, in []byte, cut uint8) {
-		whole := collect(in, len(in))
-		split := collect(in, int(cut))
+		// The cut's high bits also choose the limits: unauthenticated,
+		// and a small proto-max-bulk-len.
+		newParser := func() *Parser {
+			p := &Parser{MaxBulkLen: 1 << 20, AuthRequired: cut&0x80 != 0}
+			if cut&0x40 != 0 {
+				p.MaxBulkLen = 20
+			}
+			return p
+		}
+		whole := collect(newParser(), in, len(in))
+		split := collect(newParser(), in, int(cut))
 		if whole.err != split.err {
 			t.Fatalf("error differs: %v vs %v", whole.err, split.err)
 		}
@@ -28,6 +42,13 @@ func FuzzParser(f *testing.F) {
 				t.Fatalf("command %d differs: %q vs %q", i, whole.cmds[i], split.cmds[i])
 			}
 		}
+		// Delivered a byte at a time, no multibulk command is ever
+		// complete on its first read: the incremental path parses all of
+		// them, and must agree with the fast path of whole commands.
+		bytewise := collectBytewise(newParser(), in)
+		if whole.err != bytewise.err || strings.Join(whole.cmds, "\n") != strings.Join(bytewise.cmds, "\n") {
+			t.Fatalf("whole %q (%v) vs byte by byte %q (%v)", whole.cmds, whole.err, bytewise.cmds, bytewise.err)
+		}
 	})
 }
 
@@ -37,15 +58,28 @@ type parsed struct {
 }
 
 // collect parses in, delivering the first cut bytes, then the rest.
-func collect(in []byte, cut int) parsed {
+func collect(p *Parser, in []byte, cut int) parsed {
 	if cut > len(in) {
 		cut = len(in)
 	}
-	p := &Parser{MaxBulkLen: 1 << 20}
+	return collectPieces(p, [][]byte{in[:cut], in[cut:]})
+}
+
+// collectBytewise parses in delivered one byte at a time.
+func collectBytewise(p *Parser, in []byte) parsed {
+	pieces := make([][]byte, len(in))
+	for i := range in {
+		pieces[i] = in[i : i+1]
+	}
+	return collectPieces(p, pieces)
+}
+
+// collectPieces parses the concatenation of pieces, delivered one by one.
+func collectPieces(p *Parser, pieces [][]byte) parsed {
 	var out parsed
-	buf := append([]byte(nil), in[:cut]...)
-	feed := [][]byte{in[cut:]}
-	for {
+	var buf []byte
+	for _, piece := range pieces {
+		buf = append(buf, piece...)
 		for len(buf) > 0 {
 			args, n, err := p.Next(buf)
 			if err != nil {
@@ -65,10 +99,6 @@ func collect(in []byte, cut int) parsed {
 			out.cmds = append(out.cmds, s)
 			buf = buf[n:]
 		}
-		if len(feed) == 0 {
-			return out
-		}
-		buf = append(buf, feed[0]...)
-		feed = feed[1:]
 	}
+	return out
 }

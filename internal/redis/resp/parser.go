@@ -110,8 +110,62 @@ func readLine(buf []byte, from int) int {
 	return end
 }
 
+// fastMultibulk parses a whole multibulk command that is complete in buf
+// and written the plain way (every length canonical and within limits),
+// the common case of a pipelined batch. ok is false for anything else: an
+// incomplete command, an odd length or an error, which multibulk then
+// handles from the start. It keeps no state between calls.
+func (p *Parser) fastMultibulk(buf []byte) (args [][]byte, n int, ok bool) {
+	count, pos, ok := fastLen(buf, 1)
+	if !ok || count == 0 || count > math.MaxInt32 || (p.AuthRequired && count > unauthMultibulkMax) {
+		return nil, 0, false
+	}
+	maxLen := p.MaxBulkLen
+	if p.AuthRequired && maxLen > unauthBulkMax {
+		maxLen = unauthBulkMax
+	}
+	args = p.args[:0]
+	for ; count > 0; count-- {
+		if pos >= len(buf) || buf[pos] != '$' {
+			return nil, 0, false
+		}
+		l, start, ok := fastLen(buf, pos+1)
+		if !ok || l > maxLen || l > int64(len(buf)-start-2) {
+			return nil, 0, false
+		}
+		end := start + int(l)
+		args = append(args, buf[start:end:end])
+		pos = end + 2
+	}
+	p.args = args
+	return args, pos, true
+}
+
+// fastLen reads the canonical non-negative decimal at buf[i:] ending in a
+// '\r' with one more byte buffered after it (as readLine requires): it
+// returns the value and the position after the line. ok is false for
+// anything else, including over 18 digits.
+func fastLen(buf []byte, i int) (v int64, next int, ok bool) {
+	start := i
+	for ; i < len(buf); i++ {
+		c := buf[i]
+		if c < '0' || c > '9' {
+			break
+		}
+		v = v*10 + int64(c-'0')
+	}
+	digits := i - start
+	if digits == 0 || digits > 18 || (digits > 1 && buf[start] == '0') || i+1 >= len(buf) || buf[i] != '\r' {
+		return 0, 0, false
+	}
+	return v, i + 2, true
+}
+
 func (p *Parser) multibulk(buf []byte) ([][]byte, int, error) {
 	if !p.inCommand {
+		if args, n, ok := p.fastMultibulk(buf); ok {
+			return args, n, nil
+		}
 		end := readLine(buf, 0)
 		if end < 0 {
 			if len(buf) > InlineMaxSize && bytes.IndexByte(buf, '\r') < 0 {

@@ -198,3 +198,24 @@ func TestWriterRESP2AndRESP3(t *testing.T) {
 		t.Fatalf("resp3: %q", got)
 	}
 }
+
+// BenchmarkParserPipeline parses 16 pipelined SETs as redis-benchmark -P 16
+// sends them.
+func BenchmarkParserPipeline(b *testing.B) {
+	var buf []byte
+	for i := 0; i < 16; i++ {
+		buf = append(buf, "*3\r\n$3\r\nSET\r\n$16\r\nkey:__rand_int__\r\n$3\r\nxxx\r\n"...)
+	}
+	p := &Parser{MaxBulkLen: 512 << 20}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(buf)))
+	for i := 0; i < b.N; i++ {
+		for off := 0; off < len(buf); {
+			args, n, err := p.Next(buf[off:])
+			if err != nil || n == 0 || len(args) != 3 {
+				b.Fatal("bad parse")
+			}
+			off += n
+		}
+	}
+}

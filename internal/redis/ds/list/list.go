@@ -169,8 +169,21 @@ func newNeighbour(full *node, entrySize int, cfg Config) *node {
 	return &node{p: make(Pack, 0, cfg.newNodeCap(len(full.p), entrySize))}
 }
 
-// Pop removes and returns the head (tail false) or tail element; ok is false when empty.
+// Pop removes and returns (as a copy) the head (tail false) or tail element; ok is false when
+// empty.
 func (l *List) Pop(tail bool) (v []byte, ok bool) {
+	e, ok := l.Peek(tail)
+	if !ok {
+		return nil, false
+	}
+	v = append([]byte(nil), e...)
+	l.Drop(tail)
+	return v, true
+}
+
+// Peek returns the head (tail false) or tail element, aliasing the list's memory until its next
+// change; ok is false when empty.
+func (l *List) Peek(tail bool) (v []byte, ok bool) {
 	nd := l.head
 	if tail {
 		nd = l.tail
@@ -182,10 +195,18 @@ func (l *List) Pop(tail bool) (v []byte, ok bool) {
 	if tail {
 		pos = nd.p.Prev(len(nd.p))
 	}
-	e, _ := nd.p.Entry(pos)
-	v = append([]byte(nil), e...)
-	l.deleteAt(nd, pos)
+	v, _ = nd.p.Entry(pos)
 	return v, true
+}
+
+// Drop removes the head (tail false) or tail element of a non-empty list.
+func (l *List) Drop(tail bool) {
+	if !tail {
+		l.deleteAt(l.head, 0)
+		return
+	}
+	nd := l.tail
+	l.deleteAt(nd, nd.p.Prev(len(nd.p)))
 }
 
 // deleteAt removes the entry at pos of nd, unlinking nd when it becomes empty. It reports
@@ -387,14 +408,21 @@ func (it *Iter) Insert(v []byte, after bool, cfg Config) {
 	it.nd = nil
 }
 
-// Range calls fn for elements start..stop (inclusive, clamped by the caller) in order.
+// Range calls fn for elements start..stop (inclusive, clamped by the caller) in order, with
+// values aliasing the list's memory.
 func (l *List) Range(start, stop int, fn func(v []byte)) {
 	if start > stop || start >= l.n {
 		return
 	}
-	it := l.IterFrom(start, false)
-	for i := start; i <= stop && it.Next(); i++ {
-		fn(it.Value())
+	nd, pos := l.locate(start)
+	for n := stop - start + 1; n > 0 && nd != nil; nd, pos = nd.next, 0 {
+		p := nd.p
+		for pos < len(p) && n > 0 {
+			var v []byte
+			v, pos = p.Entry(pos)
+			fn(v)
+			n--
+		}
 	}
 }
 

@@ -71,9 +71,11 @@ func TestListRandomAgainstModel(t *testing.T) {
 					}
 				case r < 5:
 					tail := rng.Intn(2) == 0
+					peeked, pok := l.Peek(tail)
+					peeked = append([]byte(nil), peeked...)
 					v, ok := l.Pop(tail)
-					if ok != (len(model) > 0) {
-						t.Fatalf("pop ok %v", ok)
+					if ok != (len(model) > 0) || pok != ok || !bytes.Equal(peeked, v) {
+						t.Fatalf("pop ok %v, peek %q ok %v", ok, peeked, pok)
 					}
 					if ok {
 						want := model[0]

@@ -48,9 +48,13 @@ func putEntry(dst []byte, v []byte) int {
 
 // Entry returns the value at pos (aliasing p) and the position of the next entry.
 func (p Pack) Entry(pos int) (v []byte, next int) {
-	l, k := binary.Uvarint(p[pos:])
+	l, k := int(p[pos]), 1
+	if l >= 0x80 {
+		x, n := binary.Uvarint(p[pos:])
+		l, k = int(x), n
+	}
 	start := pos + k
-	end := start + int(l)
+	end := start + l
 	return p[start:end:end], end + uvarintLen(end-pos)
 }
 
