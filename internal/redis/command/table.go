@@ -127,6 +127,11 @@ func (s *Spec) KeyPositions(args [][]byte) []int {
 // Table maps command names to specs.
 type Table struct {
 	byName map[string]*Spec
+	// index is an open-addressed hash table over the same specs, hashed
+	// case-insensitively, so Lookup neither lowers a copy of the name nor
+	// hashes it twice. Its size is a power of two at least four times the
+	// number of commands, so probe sequences stay short.
+	index []*Spec
 }
 
 // NewTable returns a table with every data family registered.
@@ -159,30 +164,83 @@ func (t *Table) Add(specs ...*Spec) {
 			sub.parent = s
 		}
 		t.byName[name] = s
+		if len(t.byName)*4 > len(t.index) {
+			t.rebuildIndex()
+		} else {
+			t.insertIndex(s)
+		}
 	}
 }
 
-// Lookup finds a command by name, case-insensitively, without allocating
-// for names up to 32 bytes.
-func (t *Table) Lookup(name []byte) *Spec {
-	var buf [32]byte
-	if len(name) <= len(buf) {
-		lower := buf[:len(name)]
-		for i, c := range name {
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			lower[i] = c
-		}
-		return t.byName[string(lower)]
+// foldHash hashes name with ASCII letters folded to lower case (FNV-1a).
+// Folding sets bit 0x20 of every byte, which also merges a few non-letters
+// with others; Lookup compares the name exactly afterwards.
+func foldHash(name []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range name {
+		h = (h ^ uint32(c|0x20)) * 16777619
 	}
-	return t.byName[strings.ToLower(string(name))]
+	return h
+}
+
+func (t *Table) rebuildIndex() {
+	size := 64
+	for size < 8*len(t.byName) {
+		size *= 2
+	}
+	t.index = make([]*Spec, size)
+	for _, s := range t.byName {
+		t.insertIndex(s)
+	}
+}
+
+func (t *Table) insertIndex(s *Spec) {
+	mask := uint32(len(t.index) - 1)
+	i := foldHash([]byte(s.Name)) & mask
+	for t.index[i] != nil {
+		i = (i + 1) & mask
+	}
+	t.index[i] = s
+}
+
+// equalFold reports whether name equals the lower-case spec name ignoring
+// the case of ASCII letters.
+func equalFold(name []byte, lower string) bool {
+	if len(name) != len(lower) {
+		return false
+	}
+	for i, c := range name {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Lookup finds a command by name, case-insensitively, without allocating.
+func (t *Table) Lookup(name []byte) *Spec {
+	if len(t.index) == 0 {
+		return nil
+	}
+	mask := uint32(len(t.index) - 1)
+	for i := foldHash(name) & mask; ; i = (i + 1) & mask {
+		s := t.index[i]
+		if s == nil {
+			return nil
+		}
+		if equalFold(name, s.Name) {
+			return s
+		}
+	}
 }
 
 // LookupSub finds a subcommand of s by name.
 func (s *Spec) LookupSub(name []byte) *Spec {
 	for _, sub := range s.Sub {
-		if strings.EqualFold(sub.Name, string(name)) {
+		if equalFold(name, sub.Name) {
 			return sub
 		}
 	}
