@@ -25,7 +25,7 @@ import "encoding/binary"
 const (
 	chunkBits     = 20
 	chunkSize     = 1 << chunkBits // bytes of a full chunk; entries start below this
-	firstChunkCap = 4 << 10        // a DB's first chunk starts this small and doubles
+	firstChunkCap = 4 << 10        // a DB's first chunk is this small; each next one doubles
 	maxChunks     = 1 << 20        // 40-bit offsets: 1 TiB of arena per DB
 	keepSpare     = 2              // released full chunks kept for reuse
 
@@ -166,17 +166,10 @@ func (s *store) alloc(size int) uint64 {
 			s.arena += int64(size)
 			return uint64(s.cur)<<chunkBits | uint64(n)
 		}
-		if cap(c.buf) < s.chunkCap && n+size <= s.chunkCap {
-			nc := max(2*cap(c.buf), n+size)
-			nc = min(nc, s.chunkCap)
-			nb := make([]byte, n+size, nc)
-			copy(nb, c.buf)
-			c.buf = nb
-			s.arena += int64(size)
-			return uint64(s.cur)<<chunkBits | uint64(n)
-		}
 	}
-	// Start a new chunk.
+	// Start a new chunk. While the arena is small, chunks grow by doubling up to a full
+	// chunk; a full chunk is never copied to grow, which would leave the old one as
+	// garbage that the heap goal, and so the RSS, keeps.
 	old := s.cur
 	idx := s.newChunkIndex()
 	var b []byte
@@ -187,6 +180,9 @@ func (s *store) alloc(size int) uint64 {
 		s.spare = s.spare[:len(s.spare)-1]
 	case s.arena < int64(s.chunkCap)/2:
 		c := firstChunkCap
+		if old >= 0 {
+			c = min(2*cap(s.chunks[old].buf), s.chunkCap)
+		}
 		for c < size {
 			c *= 2
 		}
