@@ -151,6 +151,11 @@ func ParseFloat(b []byte) (float64, bool) {
 	if len(b) == 0 || len(b) > 5000 {
 		return 0, false
 	}
+	// Integer scores and increments are the common case: a canonical
+	// integer below 2^53 is exactly the double strtold gives.
+	if v, ok := resp.ParseInt(b); ok && v > -1<<53 && v < 1<<53 {
+		return float64(v), true
+	}
 	if b[0] == ' ' || b[len(b)-1] == ' ' || b[0] == '\t' || b[len(b)-1] == '\t' {
 		return 0, false
 	}

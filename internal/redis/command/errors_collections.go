@@ -49,13 +49,14 @@ func collections(c *Ctx) CollectionConfig {
 }
 
 // written records an in-place change of obj, key's value, whose MemoryUsage was before: the
-// keyspace re-accounts its memory (only when it changed: that costs a second lookup), then
-// WATCH and blocked clients hear of it through the server.
+// keyspace re-accounts its memory only when it changed (that costs a second lookup), then WATCH
+// and blocked clients hear of it through the server.
 func written(c *Ctx, key []byte, obj keyspace.Object, before int) {
 	if obj.MemoryUsage() != before {
-		c.DB.Modified(key)
+		c.Modified(key)
+		return
 	}
-	c.Modified(key)
+	c.Hooks.KeyModified(c.DB.Index(), key)
 }
 
 // removeIfEmpty deletes key once its collection is empty, with the "del" notification.
