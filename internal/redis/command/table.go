@@ -77,7 +77,12 @@ type Spec struct {
 	Keys func(args [][]byte) []int
 
 	parent *Spec
+	id     int
 }
+
+// ID is a small dense number the table gave the spec (and each subcommand) when it was added,
+// for per-command state kept in a slice instead of a map (statistics, latency histograms).
+func (s *Spec) ID() int { return s.id }
 
 // FullName is "parent|sub" for subcommands.
 func (s *Spec) FullName() string {
@@ -132,7 +137,11 @@ type Table struct {
 	// hashes it twice. Its size is a power of two at least four times the
 	// number of commands, so probe sequences stay short.
 	index []*Spec
+	ids   int // IDs given so far
 }
+
+// IDs is the number of spec IDs given: every Spec.ID is below it.
+func (t *Table) IDs() int { return t.ids }
 
 // NewTable returns a table with every data family registered.
 func NewTable() *Table {
@@ -159,9 +168,13 @@ func (t *Table) Add(specs ...*Spec) {
 			panic("command: duplicate command " + name)
 		}
 		s.Name = name
+		s.id = t.ids
+		t.ids++
 		for _, sub := range s.Sub {
 			sub.Name = strings.ToLower(sub.Name)
 			sub.parent = s
+			sub.id = t.ids
+			t.ids++
 		}
 		t.byName[name] = s
 		if len(t.byName)*4 > len(t.index) {

@@ -68,3 +68,25 @@ func BenchmarkTableLookup(b *testing.B) {
 		}
 	}
 }
+
+// TestSpecIDs checks that commands and subcommands have distinct IDs
+// below Table.IDs.
+func TestSpecIDs(t *testing.T) {
+	tab := NewTable()
+	seen := map[int]string{}
+	check := func(s *Spec) {
+		if s.ID() < 0 || s.ID() >= tab.IDs() {
+			t.Fatalf("%s: ID %d outside [0,%d)", s.FullName(), s.ID(), tab.IDs())
+		}
+		if other, dup := seen[s.ID()]; dup {
+			t.Fatalf("%s and %s share ID %d", s.FullName(), other, s.ID())
+		}
+		seen[s.ID()] = s.FullName()
+	}
+	for _, s := range tab.All() {
+		check(s)
+		for _, sub := range s.Sub {
+			check(sub)
+		}
+	}
+}
