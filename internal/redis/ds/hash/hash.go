@@ -313,26 +313,6 @@ func FromPacked(p []byte, cfg Config) (*Hash, error) {
 	return h, nil
 }
 
-// NewSized returns an empty listpack hash with room for packBytes bytes of entries (see
-// PackedSize), so a hash created with all its fields at once is allocated once.
-func NewSized(packBytes int) *Hash { return &Hash{lp: make(list.Pack, hdr, hdr+packBytes)} }
-
-// PackedSize is the number of listpack bytes that the given field/value pairs (alternating)
-// take, or 0 when they would not stay in the listpack encoding under cfg.
-func PackedSize(pairs [][]byte, cfg Config) int {
-	if len(pairs)/2 > cfg.MaxListpackEntries {
-		return 0
-	}
-	n := 0
-	for _, b := range pairs {
-		if len(b) > cfg.MaxListpackValue {
-			return 0
-		}
-		n += list.EntrySize(len(b))
-	}
-	return n
-}
-
 // Dup returns a deep copy of h in the same encoding (COPY), sharing no memory with h.
 func (h *Hash) Dup() keyspace.Object {
 	c := &Hash{lp: h.lp.Clone()}
