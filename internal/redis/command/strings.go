@@ -539,11 +539,12 @@ func incrDecr(c *Ctx, incr int64) {
 	}
 	n := old + incr
 	var tmp [24]byte
-	c.DB.SetString(key, strconv.AppendInt(tmp[:0], n, 10), 0, found)
+	digits := strconv.AppendInt(tmp[:0], n, 10)
+	c.DB.SetString(key, digits, 0, found)
 	c.Modified(key)
 	c.Notify('$', "incrby", key)
 	c.Dirty(1)
-	c.W.Int(n)
+	c.W.IntDigits(digits)
 }
 
 func incrbyfloatCommand(c *Ctx) {

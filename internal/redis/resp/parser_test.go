@@ -2,6 +2,7 @@ package resp
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -216,6 +217,18 @@ func BenchmarkParserPipeline(b *testing.B) {
 				b.Fatal("bad parse")
 			}
 			off += n
+		}
+	}
+}
+
+// TestWriterIntDigits checks that IntDigits writes what Int does.
+func TestWriterIntDigits(t *testing.T) {
+	for _, n := range []int64{0, 7, 10, -1, 123456789, -9223372036854775808, 9223372036854775807} {
+		a, b := &Writer{Proto: 2}, &Writer{Proto: 3}
+		a.Int(n)
+		b.IntDigits([]byte(strconv.FormatInt(n, 10)))
+		if string(a.Buf) != string(b.Buf) {
+			t.Errorf("%d: Int %q, IntDigits %q", n, a.Buf, b.Buf)
 		}
 	}
 }

@@ -54,6 +54,14 @@ func (w *Writer) Int(n int64) {
 	w.Buf = append(w.Buf, '\r', '\n')
 }
 
+// IntDigits writes :digits for an integer the caller already formatted
+// in decimal (INCR stores the same text it replies with).
+func (w *Writer) IntDigits(digits []byte) {
+	w.Buf = append(w.Buf, ':')
+	w.Buf = append(w.Buf, digits...)
+	w.Buf = append(w.Buf, '\r', '\n')
+}
+
 // Bulk writes a bulk string.
 func (w *Writer) Bulk(b []byte) {
 	w.header('$', len(b))
