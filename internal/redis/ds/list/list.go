@@ -62,10 +62,20 @@ func (c Config) fits(size, n int) bool {
 }
 
 type node struct {
-	p          Pack
+	p Pack // the entries, at base[front:]
+	// base is the allocation p lives in, set while front > 0: a node at the head keeps free
+	// bytes before its entries, so LPUSH and LPOP do not move the whole pack.
+	base       Pack
+	front      int
 	n          int
 	prev, next *node
 }
+
+// size is the bytes of nd's allocation, what MemoryUsage counts.
+func (nd *node) size() int { return nd.front + cap(nd.p) }
+
+// sameStart reports whether a and b start at the same byte of the same allocation.
+func sameStart(a, b Pack) bool { return cap(a) > 0 && cap(b) > 0 && &a[:1][0] == &b[:1][0] }
 
 const (
 	nodeOverhead = 64 // node struct plus its slice allocation header, rounded to Go's size class
@@ -95,14 +105,20 @@ func (l *List) MemoryUsage() int { return listOverhead + l.mem + l.nodes*nodeOve
 // Nodes returns the number of quicklist nodes (for DEBUG/tests).
 func (l *List) Nodes() int { return l.nodes }
 
+// setPack replaces nd's entries with p: a change in place (p starts where nd.p does) or a new
+// allocation, which drops the free bytes before the old one.
 func (l *List) setPack(nd *node, p Pack) {
-	l.mem += cap(p) - cap(nd.p)
+	old := nd.size()
+	if nd.front > 0 && !sameStart(p, nd.p) {
+		nd.base, nd.front = nil, 0
+	}
 	nd.p = p
+	l.mem += nd.size() - old
 }
 
 func (l *List) linkAfter(at, nd *node) {
 	l.nodes++
-	l.mem += cap(nd.p)
+	l.mem += nd.size()
 	nd.prev = at
 	if at == nil {
 		nd.next = l.head
@@ -124,7 +140,7 @@ func (l *List) linkAfter(at, nd *node) {
 
 func (l *List) unlink(nd *node) {
 	l.nodes--
-	l.mem -= cap(nd.p)
+	l.mem -= nd.size()
 	if nd.prev != nil {
 		nd.prev.next = nd.next
 	} else {
@@ -153,9 +169,20 @@ func (l *List) Push(v []byte, tail bool, cfg Config) {
 		nd := l.head
 		if nd == nil || !cfg.allows(len(nd.p), nd.n, sz) {
 			nd = newNeighbour(nd, sz, cfg)
+			if nd.p != nil {
+				// A new head fills towards the front: all its room is before its entries.
+				nd.base, nd.front = nd.p[:cap(nd.p)], cap(nd.p)
+				nd.p = nd.base[nd.front:]
+			}
 			l.linkAfter(nil, nd)
 		}
-		l.setPack(nd, nd.p.InsertAt(0, v))
+		if nd.front >= sz {
+			nd.front -= sz
+			nd.p = nd.base[nd.front : nd.front+sz+len(nd.p)]
+			putEntry(nd.p, v)
+		} else {
+			l.setPack(nd, nd.p.InsertAt(0, v))
+		}
 		nd.n++
 	}
 	l.n++
@@ -217,6 +244,16 @@ func (l *List) deleteAt(nd *node, pos int) bool {
 	if nd.n == 0 {
 		l.unlink(nd)
 		return true
+	}
+	if pos == 0 {
+		// Drop the first entry by moving the start of p: its bytes become free room in front.
+		_, next := nd.p.Entry(0)
+		if nd.front == 0 {
+			nd.base = nd.p[:cap(nd.p)]
+		}
+		nd.front += next
+		nd.p = nd.p[next:]
+		return false
 	}
 	nd.p = nd.p.DeleteAt(pos)
 	return false
@@ -426,6 +463,16 @@ func (l *List) Range(start, stop int, fn func(v []byte)) {
 	}
 }
 
+// clone copies nd, with the same allocation size and free room in front, sharing no memory.
+func (nd *node) clone() *node {
+	if nd.front == 0 {
+		return &node{p: nd.p.Clone(), n: nd.n}
+	}
+	base := make(Pack, nd.size())
+	copy(base[nd.front:], nd.p)
+	return &node{p: base[nd.front : nd.front+len(nd.p)], base: base, front: nd.front, n: nd.n}
+}
+
 // Type implements keyspace.Object.
 func (l *List) Type() keyspace.Type { return keyspace.TypeList }
 
@@ -434,7 +481,7 @@ func (l *List) Type() keyspace.Type { return keyspace.TypeList }
 func (l *List) Dup() keyspace.Object {
 	c := &List{n: l.n}
 	for nd := l.head; nd != nil; nd = nd.next {
-		c.linkAfter(c.tail, &node{p: nd.p.Clone(), n: nd.n})
+		c.linkAfter(c.tail, nd.clone())
 	}
 	return c
 }

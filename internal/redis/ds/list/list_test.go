@@ -31,8 +31,11 @@ func checkList(t *testing.T, l *List, model [][]byte) {
 			}
 			n++
 		}
+		if nd.front > 0 && (cap(nd.base) != nd.front+cap(nd.p) || (cap(nd.p) > 0 && &nd.base[:nd.front+1][nd.front] != &nd.p[:1][0])) {
+			t.Fatalf("node entries are not at base[front:]")
+		}
 		nodes++
-		mem += cap(nd.p)
+		mem += nd.size()
 		prev = nd
 	}
 	if l.tail != prev || n != len(model) || nodes != l.nodes || mem != l.mem {
@@ -230,4 +233,22 @@ func FuzzPackValidate(f *testing.F) {
 			t.Fatal("re-encoding differs")
 		}
 	})
+}
+
+// BenchmarkHeadPushPop is LPUSH then LPOP on a long list: neither moves the head node's entries.
+func BenchmarkHeadPushPop(b *testing.B) {
+	cfg := DefaultConfig()
+	l := New()
+	v := []byte("xxx")
+	for i := 0; i < 100000; i++ {
+		l.Push(v, false, cfg)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		l.Push(v, false, cfg)
+		if _, ok := l.Peek(false); !ok {
+			b.Fatal("empty")
+		}
+		l.Drop(false)
+	}
 }
