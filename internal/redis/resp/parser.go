@@ -173,7 +173,7 @@ func (p *Parser) multibulk(buf []byte) ([][]byte, int, error) {
 			}
 			return nil, 0, nil
 		}
-		count, ok := parseInt(buf[1:end])
+		count, ok := ParseInt(buf[1:end])
 		if !ok || count > math.MaxInt32 {
 			return nil, 0, errInvalidMbulk
 		}
@@ -204,7 +204,7 @@ func (p *Parser) multibulk(buf []byte) ([][]byte, int, error) {
 			if buf[p.pos] != '$' {
 				return nil, 0, p.fail(&ProtocolError{"expected '$', got '" + string(buf[p.pos]) + "'"})
 			}
-			l, ok := parseInt(buf[p.pos+1 : end])
+			l, ok := ParseInt(buf[p.pos+1 : end])
 			if !ok || l < 0 || l > p.MaxBulkLen {
 				return nil, 0, p.fail(errInvalidBulk)
 			}
@@ -249,9 +249,10 @@ func (p *Parser) Pending(buffered int) int {
 	return need
 }
 
-// parseInt parses a signed decimal with Redis' string2ll strictness: no
-// spaces, no leading '+', no leading zeros except "0" itself.
-func parseInt(b []byte) (int64, bool) {
+// ParseInt parses a signed decimal (a RESP length or a Redis integer
+// argument) with Redis' string2ll strictness: no spaces, no leading '+',
+// no leading zeros except "0" itself.
+func ParseInt(b []byte) (int64, bool) {
 	if len(b) == 0 || len(b) > 20 {
 		return 0, false
 	}
@@ -292,9 +293,6 @@ func parseInt(b []byte) (int64, bool) {
 	}
 	return int64(v), true
 }
-
-// ParseInt parses a RESP/Redis integer argument strictly, as string2ll does.
-func ParseInt(b []byte) (int64, bool) { return parseInt(b) }
 
 // ErrIncomplete is returned by ReadReply when buf holds only part of a reply.
 var ErrIncomplete = errors.New("resp: incomplete reply")
