@@ -22,10 +22,15 @@ type DB struct {
 	// set or removal, both of which update this.
 	lastStr   []byte
 	lastStrOK bool
+
+	// hint is the slot where lookup last found a key, -1 none: a write of the same key
+	// right after (a command's read-modify-write, as HSET on an inline hash) finds it
+	// there without hashing and probing again. It is only a hint, checked against the key.
+	hint int
 }
 
 func newDB(ks *Keyspace, i int) *DB {
-	return &DB{ks: ks, index: i, seed: ks.seed, s: newStore(ks.chunkCap)}
+	return &DB{ks: ks, index: i, seed: ks.seed, s: newStore(ks.chunkCap), hint: -1}
 }
 
 func (db *DB) swapContents(o *DB) {
@@ -61,7 +66,23 @@ func (db *DB) lookup(key []byte, now int64) (entry, int, bool) {
 		db.s.maybeCompact(db.seed)
 		return entry{}, 0, false
 	}
+	db.hint = i
 	return e, i, true
+}
+
+// findHinted returns key's slot like find, trying the hint first. h is key's hash when
+// found is false; when found, only its tag bits (all slotValue needs) are set.
+func (db *DB) findHinted(key []byte) (i int, h uint64, found bool) {
+	s := &db.s
+	if i := db.hint; i >= 0 && i < len(s.slots)+len(s.old) {
+		// Keys are unique in the index: a slot holding this key is its slot.
+		if v := s.slotAt(i); v != 0 && string(s.at(slotOff(v)).key()) == string(key) {
+			return i, v >> tagShift << tagShift, true
+		}
+	}
+	h = db.hash(key)
+	i, found = s.find(key, h)
+	return i, h, found
 }
 
 // expireAt removes the expired entry e in slot i and calls the onExpire hook. It neither
@@ -235,17 +256,17 @@ func (db *DB) setEntry(key, val []byte, obj Object, kind byte, expireAt int64, k
 	s := &db.s
 	ks := db.ks
 	now := ks.now()
-	h := db.hash(key)
 	clock := ks.newClock(now)
 	if keepTTL {
 		expireAt = 0 // unless an old value has one
 	}
-	i, found := s.find(key, h)
+	i, h, found := db.findHinted(key)
 	if found {
 		e := s.at(slotOff(s.slotAt(i)))
 		if at := e.expireAt(); at != 0 && now > at {
 			db.expireAt(i, e)
 			found = false
+			h = db.hash(key) // the hinted h was only a tag
 		} else {
 			if keepTTL {
 				expireAt = at
@@ -325,7 +346,7 @@ func (db *DB) Modified(key []byte) {
 		return // a string: set accounted it
 	}
 	s := &db.s
-	i, ok := s.find(key, db.hash(key))
+	i, _, ok := db.findHinted(key)
 	if !ok {
 		return
 	}
