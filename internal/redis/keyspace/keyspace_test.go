@@ -468,3 +468,41 @@ func TestScratchAndSetInline(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestWriteHint: the slot remembered from a lookup is only a hint. After the key moved
+// or another key took its slot (delete, swap, flush, resize), a write finds the right one.
+func TestWriteHint(t *testing.T) {
+	ks, _ := newTestKeyspace(t)
+	db := ks.DB(0)
+	db.SetString([]byte("a"), []byte("1"), 0, false)
+	db.Lookup([]byte("a"))
+	db.Delete([]byte("a"))
+	db.SetString([]byte("b"), []byte("2"), 0, false) // may take a's old slot
+	db.SetString([]byte("a"), []byte("3"), 0, false)
+	for i := 0; i < 2000; i++ { // grows the table: slots move
+		db.SetString(fmt.Appendf(nil, "k%d", i), []byte("x"), 0, false)
+		if i%100 == 0 {
+			db.Lookup([]byte("a"))
+		}
+	}
+	db.SetString([]byte("a"), []byte("4"), 0, false)
+	ks.DB(1).SetString([]byte("a"), []byte("other"), 0, false)
+	db.Lookup([]byte("a"))
+	ks.Swap(0, 1)
+	db.SetString([]byte("a"), []byte("5"), 0, false) // db 0 now holds db 1's contents
+	for k, want := range map[string]string{"a": "5", "b": ""} {
+		v, ok := db.Peek([]byte(k))
+		if string(v.Str) != want || ok != (want != "") {
+			t.Fatalf("db 0 %s = %q %v, want %q", k, v.Str, ok, want)
+		}
+	}
+	if v, _ := ks.DB(1).Peek([]byte("a")); string(v.Str) != "4" {
+		t.Fatalf("db 1 a = %q", v.Str)
+	}
+	if v, _ := ks.DB(1).Peek([]byte("b")); string(v.Str) != "2" {
+		t.Fatalf("db 1 b = %q", v.Str)
+	}
+	if err := ks.Check(); err != nil {
+		t.Fatal(err)
+	}
+}
