@@ -331,6 +331,9 @@ func (c *client) runBatch() bool {
 				break
 			}
 		}
+		if s.admin.peakStale {
+			s.admin.trackMemoryPeak()
+		}
 		blocked := c.blocked != nil
 		closing := c.closing || c.closeAfter
 		// No value read during the batch is referenced any more: the

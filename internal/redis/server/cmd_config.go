@@ -176,6 +176,7 @@ func sameDirectiveValue(cfg *Config, d directive, v, cur string) bool {
 
 func (a *admin) cmdConfigResetStat(c *command.Ctx) {
 	s := a.s
+	// Together: stats' per-command entries cache their histogram.
 	s.stats.reset()
 	s.stats.connections = 0
 	a.hist = make(map[*command.Spec]*latencyHistogram)

@@ -464,11 +464,11 @@ type namedCmdStats struct {
 
 func (a *admin) sortedCommandStats() []namedCmdStats {
 	var out []namedCmdStats
-	for spec, st := range a.s.stats.perCommand {
-		if st.calls == 0 && st.rejected == 0 && st.failed == 0 {
+	for _, st := range a.s.stats.perCommand {
+		if st == nil || st.calls == 0 && st.rejected == 0 && st.failed == 0 {
 			continue
 		}
-		out = append(out, namedCmdStats{spec.FullName(), st})
+		out = append(out, namedCmdStats{st.spec.FullName(), st})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out

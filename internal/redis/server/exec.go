@@ -231,7 +231,7 @@ func (s *Server) call(c *client, spec *command.Spec, args [][]byte, now time.Tim
 		st.calls--
 		return
 	}
-	s.admin.observe(spec, now, dur)
+	s.admin.observe(spec, st, now, dur)
 	if len(s.monitors) > 0 && spec.Flags&(command.SkipMonitor|command.Admin) == 0 {
 		s.feedMonitors(c, args, now)
 	}

@@ -223,6 +223,7 @@ func (s *Server) cron() {
 			s.ks.ActiveExpireCycle(time.Second / time.Duration(hz) / 4)
 		}
 		s.clientsCronLocked()
+		s.admin.trackMemoryPeak()
 		s.ks.CommandDone()
 		s.mu.Unlock()
 	}

@@ -14,7 +14,7 @@ type stats struct {
 	expiredKeys   int64
 	evictedKeys   int64
 	dirty         int64
-	perCommand    map[*command.Spec]*cmdStats
+	perCommand    []*cmdStats // by command.Spec.ID
 	errors        map[string]int64
 	totalErrors   int64
 	netInput      int64
@@ -23,17 +23,22 @@ type stats struct {
 
 // cmdStats is one command's line in INFO commandstats.
 type cmdStats struct {
+	spec                          *command.Spec
 	calls, usec, rejected, failed int64
+	// hist caches admin.hist[spec] (both are reset by CONFIG RESETSTAT).
+	hist *latencyHistogram
 }
 
+// cmd is spec's counters, indexed by its dense ID: no map lookup per call.
 func (st *stats) cmd(spec *command.Spec) *cmdStats {
-	if st.perCommand == nil {
-		st.perCommand = make(map[*command.Spec]*cmdStats)
+	id := spec.ID()
+	if id >= len(st.perCommand) {
+		st.perCommand = append(st.perCommand, make([]*cmdStats, id+1-len(st.perCommand))...)
 	}
-	cs := st.perCommand[spec]
+	cs := st.perCommand[id]
 	if cs == nil {
-		cs = &cmdStats{}
-		st.perCommand[spec] = cs
+		cs = &cmdStats{spec: spec}
+		st.perCommand[id] = cs
 	}
 	return cs
 }
