@@ -12,11 +12,15 @@ import (
 // measure the server's own work per command, without the kernel.
 type discardConn struct{ written int }
 
-func (d *discardConn) Read([]byte) (int, error)         { return 0, net.ErrClosed }
-func (d *discardConn) Write(b []byte) (int, error)      { d.written += len(b); return len(b), nil }
-func (d *discardConn) Close() error                     { return nil }
-func (d *discardConn) LocalAddr() net.Addr              { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 6379} }
-func (d *discardConn) RemoteAddr() net.Addr             { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50000} }
+func (d *discardConn) Read([]byte) (int, error)    { return 0, net.ErrClosed }
+func (d *discardConn) Write(b []byte) (int, error) { d.written += len(b); return len(b), nil }
+func (d *discardConn) Close() error                { return nil }
+func (d *discardConn) LocalAddr() net.Addr {
+	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 6379}
+}
+func (d *discardConn) RemoteAddr() net.Addr {
+	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 50000}
+}
 func (d *discardConn) SetDeadline(time.Time) error      { return nil }
 func (d *discardConn) SetReadDeadline(time.Time) error  { return nil }
 func (d *discardConn) SetWriteDeadline(time.Time) error { return nil }
