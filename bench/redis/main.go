@@ -5,6 +5,7 @@
 //
 //	go run ./bench/redis -rounds 6
 //	go run ./bench/redis -memory-collections -tandem BIN   (see memcoll.go)
+//	go run ./bench/redis -null -keys 0   # adds a server doing no work: the client's ceiling
 //	go run ./bench/redis -tests hset,lpush,rpush,lpop,rpop,sadd,spop,zadd,lrange_100,lrange_600
 //
 // Both servers listen on free loopback ports with temp dirs and no
@@ -37,6 +38,7 @@ var (
 	tandemBin = flag.String("tandem", "", "tandem binary (built from cmd/tandem when empty)")
 	extra     = flag.String("tandem-args", "", "extra tandem arguments")
 	skipTput  = flag.Bool("memory-only", false, "skip the throughput runs")
+	withNull  = flag.Bool("null", false, "also run bench/redis/nullserver (a server doing no work): the client's ceiling")
 )
 
 type server struct {
@@ -199,6 +201,17 @@ func main() {
 	}
 	if !*skipTput {
 		t, r := startBoth()
+		servers := []*server{t, r}
+		if *withNull {
+			nbin := filepath.Join(tmp, "nullserver")
+			cmd := exec.Command("go", "build", "-o", nbin, "./bench/redis/nullserver")
+			cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+			if err := cmd.Run(); err != nil {
+				log.Fatalf("build nullserver: %v", err)
+			}
+			np := freePort()
+			servers = append(servers, start("null", []string{nbin, "-port", strconv.Itoa(np)}, np))
+		}
 		type key struct {
 			pipeline int
 			random   bool
@@ -207,13 +220,14 @@ func main() {
 		for round := 0; round < *rounds; round++ {
 			for _, k := range []key{{1, false}, {16, false}, {1, true}, {16, true}} {
 				if results[k] == nil {
-					results[k] = map[string]map[string][]float64{"tandem": {}, "redis": {}}
+					results[k] = map[string]map[string][]float64{}
+					for _, s := range servers {
+						results[k][s.name] = map[string][]float64{}
+					}
 				}
-				order := []*server{t, r}
-				if round%2 == 1 {
-					order = []*server{r, t}
-				}
-				for _, s := range order {
+				// Rotate the order each round so no server always runs first.
+				for i := range servers {
+					s := servers[(i+round)%len(servers)]
 					for name, v := range bench(s, k.pipeline, k.random) {
 						results[k][s.name][name] = append(results[k][s.name][name], v)
 					}
@@ -222,7 +236,11 @@ func main() {
 			fmt.Fprintf(os.Stderr, "round %d done\n", round+1)
 		}
 		fmt.Printf("redis-benchmark -c %d, %d rounds interleaved, medians (requests/s)\n", *clients, *rounds)
-		fmt.Printf("%-28s %12s %12s %8s\n", "test", "tandem", "redis", "ratio")
+		if *withNull {
+			fmt.Printf("%-28s %12s %12s %8s %12s %10s\n", "test", "tandem", "redis", "ratio", "null", "redis/null")
+		} else {
+			fmt.Printf("%-28s %12s %12s %8s\n", "test", "tandem", "redis", "ratio")
+		}
 		for _, k := range []key{{1, false}, {16, false}, {1, true}, {16, true}} {
 			var names []string
 			for name := range results[k]["redis"] {
@@ -239,11 +257,17 @@ func main() {
 				if rv > 0 {
 					ratio = tv / rv
 				}
+				if *withNull {
+					nv := median(results[k]["null"][name])
+					fmt.Printf("%-28s %12.0f %12.0f %7.2fx %12.0f %9.2fx\n", label, tv, rv, ratio, nv, rv/nv)
+					continue
+				}
 				fmt.Printf("%-28s %12.0f %12.0f %7.2fx\n", label, tv, rv, ratio)
 			}
 		}
-		t.stop()
-		r.stop()
+		for _, s := range servers {
+			s.stop()
+		}
 	}
 	if *memKeys > 0 {
 		fmt.Printf("\nmemory for %d keys \"key:%%07d\" = \"xxx\" (bytes per key)\n", *memKeys)
