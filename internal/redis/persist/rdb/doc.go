@@ -20,7 +20,11 @@
 // Decoding never trusts its input: every length is checked against the bytes left, every
 // compact blob (listpack, ziplist, intset, zipmap) is validated in full, empty collections and
 // duplicate members are refused (Redis' deep sanitization, done always because it costs little
-// here), and it never panics; fuzz tests cover each decoder. Compact blobs are copied into
+// here), and it never panics; fuzz tests cover each decoder. Where Redis is lenient on a
+// payload whose checksum is right (an object reading into the footer, an encoded-value byte
+// where a length belongs, a text score with trailing garbage) this package is lenient the same
+// way: it accepts exactly the payloads redis-server 7.0 accepts with sanitize-dump-payload yes
+// (TestMutatedPayloadsAgainstRedisServer). Compact blobs are copied into
 // tandem's own encodings, never aliased. Byte-for-byte equality with redis-server's DUMP is not
 // promised (LZF output and quicklist node boundaries may differ); what is promised is that each
 // side restores the other's payloads with equal contents.

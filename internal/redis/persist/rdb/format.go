@@ -141,15 +141,19 @@ func (r *reader) length() (n uint64, encoded bool, err error) {
 	return 0, false, corrupt("unknown length encoding %#x", c)
 }
 
+// plainLength reads a length where no string encoding can stand, as Redis' rdbLoadLen does:
+// an encoded-value byte counts as its low six bits.
+func (r *reader) plainLength() (uint64, error) {
+	n, _, err := r.length()
+	return n, err
+}
+
 // count reads a collection's element count, refusing zero (Redis refuses empty keys) and
 // counts that cannot fit in the bytes left (each element takes at least minBytes).
 func (r *reader) count(minBytes int) (int, error) {
-	n, enc, err := r.length()
+	n, err := r.plainLength()
 	if err != nil {
 		return 0, err
-	}
-	if enc {
-		return 0, corrupt("encoded value where a length was expected")
 	}
 	if n == 0 {
 		return 0, corrupt("empty collection")
@@ -192,19 +196,24 @@ func (r *reader) string() ([]byte, error) {
 		}
 		return strconv.AppendInt(nil, int64(int32(binary.LittleEndian.Uint32(b))), 10), nil
 	case encLZF:
-		clen, e1, err := r.length()
+		clen, err := r.plainLength()
 		if err != nil {
 			return nil, err
 		}
-		ulen, e2, err := r.length()
+		ulen, err := r.plainLength()
 		if err != nil {
 			return nil, err
 		}
-		if e1 || e2 || clen > uint64(r.left()) || clen == 0 {
-			return nil, corrupt("bad LZF string header")
+		if clen > uint64(r.left()) {
+			return nil, corrupt("LZF string of %d bytes beyond the %d bytes left", clen, r.left())
 		}
 		in, _ := r.bytes(int(clen))
-		if ulen == 0 || ulen > uint64(len(in))*lzfMaxRatio {
+		if ulen == 0 {
+			// Redis' decompressor stops at once for an empty target and reports the 0
+			// bytes asked for: the string is empty whatever the compressed bytes.
+			return []byte{}, nil
+		}
+		if ulen > uint64(len(in))*lzfMaxRatio {
 			return nil, corrupt("LZF string of %d bytes cannot expand to %d", clen, ulen)
 		}
 		out, err := lzfDecompress(in, make([]byte, ulen))

@@ -1,6 +1,7 @@
 package rdb
 
 import (
+	"errors"
 	"math"
 	"strconv"
 
@@ -295,11 +296,7 @@ func decodeObject(r *reader, t Type, cfg Config) (Value, error) {
 		members := make([][]byte, 0, len(items)/2)
 		scores := make([]float64, 0, len(items)/2)
 		for i := 0; i < len(items); i += 2 {
-			s, err := strconv.ParseFloat(string(items[i+1]), 64)
-			if err != nil {
-				return Value{}, corrupt("bad score %q", items[i+1])
-			}
-			members, scores = append(members, items[i]), append(scores, s)
+			members, scores = append(members, items[i]), append(scores, scoreText(items[i+1]))
 		}
 		return zsetValue(cfg, members, scores, true)
 	case TypeHash:
@@ -370,11 +367,11 @@ func decodeQuicklist(r *reader, t Type, cfg Config) (Value, error) {
 	for i := 0; i < nodes; i++ {
 		container := uint64(containerPacked)
 		if t == TypeListQuicklist2 {
-			c, enc, err := r.length()
+			c, err := r.plainLength()
 			if err != nil {
 				return Value{}, err
 			}
-			if enc || (c != containerPlain && c != containerPacked) {
+			if c != containerPlain && c != containerPacked {
 				return Value{}, corrupt("quicklist node container %d", c)
 			}
 			container = c
@@ -382,6 +379,9 @@ func decodeQuicklist(r *reader, t Type, cfg Config) (Value, error) {
 		s, err := r.string()
 		if err != nil {
 			return Value{}, err
+		}
+		if len(s) == 0 {
+			return Value{}, corrupt("quicklist node of zero bytes")
 		}
 		if container == containerPlain {
 			l.Push(append([]byte(nil), s...), true, cfg.List)
@@ -470,4 +470,17 @@ func hashValue(cfg Config, items [][]byte, countOnly bool) (Value, error) {
 		}
 	}
 	return Value{Type: keyspace.TypeHash, Obj: h}, nil
+}
+
+// scoreText reads a score stored as text in a listpack or ziplist as Redis' zzlStrtod does
+// with strtod: the longest prefix (of at most 127 bytes) that is a number, 0 if none.
+func scoreText(b []byte) float64 {
+	b = b[:min(len(b), 127)]
+	for n := len(b); n > 0; n-- {
+		f, err := strconv.ParseFloat(string(b[:n]), 64)
+		if err == nil || errors.Is(err, strconv.ErrRange) {
+			return f
+		}
+	}
+	return 0
 }

@@ -44,17 +44,13 @@ func VerifyPayload(p []byte) error {
 	return nil
 }
 
-// LoadPayload verifies p and decodes its object, which must fill it up to the footer.
+// LoadPayload verifies p and decodes its object. As in Redis (which reads the object from the
+// whole buffer), the object may run into the footer's bytes or leave bytes before it unread:
+// the checksum already vouches for them.
 func LoadPayload(p []byte, cfg Config) (Value, error) {
 	if err := VerifyPayload(p); err != nil {
 		return Value{}, err
 	}
-	v, rest, err := DecodeObject(p[:len(p)-footerSize], cfg)
-	if err != nil {
-		return Value{}, err
-	}
-	if len(rest) != 0 {
-		return Value{}, corrupt("%d bytes after the object", len(rest))
-	}
-	return v, nil
+	v, _, err := DecodeObject(p, cfg)
+	return v, err
 }

@@ -266,3 +266,10 @@ func TestPayloadFooter(t *testing.T) {
 		t.Fatal("short payload accepted")
 	}
 }
+
+func TestQuicklistEmptyPlainNode(t *testing.T) {
+	// One plain node of zero bytes: redis-server refuses it ("quicklist encoded_len is 0").
+	if _, err := LoadPayload(testPayload([]byte{byte(TypeListQuicklist2), 1, containerPlain, 0}), DefaultConfig()); err == nil {
+		t.Fatal("loaded")
+	}
+}
