@@ -198,11 +198,22 @@ func TestMutatedPayloadsAgainstRedisServer(t *testing.T) {
 		}
 		p := binary.LittleEndian.AppendUint16(obj, Version)
 		p = binary.LittleEndian.AppendUint64(p, tab.update(0, p))
-		_, ours := LoadPayload(p, DefaultConfig())
+		v, ours := LoadPayload(p, DefaultConfig())
 		c.Del(ctx, "k")
 		theirs := c.Restore(ctx, "k", 0, string(p)).Err()
 		if (ours == nil) != (theirs == nil) {
 			t.Errorf("payload %x: tandem %v, redis-server %v", p, ours, theirs)
+			continue
+		}
+		if ours != nil {
+			continue
+		}
+		got := "string " + string(v.Str)
+		if v.Obj != nil {
+			got = contents(keyspace.Value{Type: v.Type, Obj: v.Obj})
+		}
+		if want := redisContents(ctx, t, c, "k"); got != want {
+			t.Errorf("payload %x: tandem has\n%.300s\nredis-server has\n%.300s", p, got, want)
 		}
 	}
 }
