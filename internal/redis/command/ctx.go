@@ -25,6 +25,7 @@ type Hooks interface {
 type Settings struct {
 	ProtoMaxBulkLen int64
 	MaxMemory       int64 // maxmemory; 0 = no limit
+	NoCompression   bool  // rdbcompression no: DUMP payloads carry strings uncompressed
 	Collections     CollectionConfig
 	Sorted          SortedConfig
 }

@@ -40,6 +40,9 @@ func rdbConfig(c *Ctx) rdb.Config {
 	cfg := rdb.DefaultConfig()
 	coll, sorted := collections(c), sortedConfig(c)
 	cfg.Hash, cfg.List, cfg.Set, cfg.ZSet = coll.Hash, coll.List, coll.Set, sorted.ZSet
+	if c.Set != nil {
+		cfg.Compress = !c.Set.NoCompression
+	}
 	return cfg
 }
 
@@ -168,6 +171,7 @@ func restoreCommand(c *Ctx) {
 		args[2] = strconv.AppendInt(nil, ttl, 10)
 		c.Propagate(append(args, []byte("ABSTTL"))...)
 	}
+	c.DB.SetAccess(key, int(o.freq), o.idle)
 	c.Modified(key)
 	c.Notify('g', "restore", key)
 	c.Dirty(1)

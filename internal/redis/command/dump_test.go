@@ -40,3 +40,25 @@ func TestRestoreStream(t *testing.T) {
 		t.Fatalf("got %s", got)
 	}
 }
+
+// TestRestoreAccess: IDLETIME sets the LRU clock (OBJECT IDLETIME), FREQ the LFU counter
+// under an LFU policy, as Redis' objectSetLRUOrLFU does.
+func TestRestoreAccess(t *testing.T) {
+	const payload = "\x00\x05hello\n\x00cr\xdfve4 \n"
+	h := newCollHarness(t)
+	if got := h.do([]string{"restore", "idle", "0", payload, "idletime", "1000"}); got != "OK" {
+		t.Fatalf("restore idletime: %s", got)
+	}
+	if ms, ok := h.ks.DB(0).IdleTime([]byte("idle")); !ok || ms < 999_000 || ms > 1_001_000 {
+		t.Errorf("idle time after IDLETIME 1000: %d ms, %v", ms, ok)
+	}
+	if err := h.ks.SetMaxmemoryPolicy("allkeys-lfu"); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.do([]string{"restore", "hot", "0", payload, "freq", "100"}); got != "OK" {
+		t.Fatalf("restore freq: %s", got)
+	}
+	if f, ok := h.ks.DB(0).Freq([]byte("hot")); !ok || f != 100 {
+		t.Errorf("freq after FREQ 100: %d, %v", f, ok)
+	}
+}

@@ -679,3 +679,25 @@ func (db *DB) hasExpire(key []byte) bool {
 	i, ok := s.find(key, db.hash(key))
 	return ok && s.at(slotOff(s.slotAt(i))).expireAt() != 0
 }
+
+// SetAccess sets key's LRU/LFU field as RESTORE's IDLETIME and FREQ do (objectSetLRUOrLFU):
+// under an LFU policy freq (0..255; -1 leaves it) becomes the access counter; otherwise
+// idleSec (-1 leaves it) makes the key look idle for that many seconds. False if key is absent.
+func (db *DB) SetAccess(key []byte, freq int, idleSec int64) bool {
+	now := db.ks.now()
+	e, _, ok := db.lookup(key, now)
+	if !ok {
+		return false
+	}
+	switch {
+	case db.ks.policy.lfu() && freq >= 0:
+		e.setClock(lfuMinutes(now)<<8 | uint32(freq))
+	case !db.ks.policy.lfu() && idleSec >= 0:
+		c := int64(lruClock(now)) - idleSec*1000/lruResolution
+		if c < 0 {
+			c = c%lruClockMax + lruClockMax
+		}
+		e.setClock(uint32(c) & lruClockMax)
+	}
+	return true
+}

@@ -53,7 +53,11 @@ type Config struct {
 	ClientOutputLimits     [3]OutputLimit // normal, replica, pubsub
 	ConfigFile             string
 
-	LatencyTracking            bool      // INFO latencystats, LATENCY HISTOGRAM
+	LatencyTracking bool // INFO latencystats, LATENCY HISTOGRAM
+	RDBCompression  bool // LZF for strings in DUMP payloads (and RDB files later)
+	// SanitizeDumpPayload is kept and reported only: RESTORE always
+	// validates a payload in full, as Redis does with "yes".
+	SanitizeDumpPayload        string
 	LatencyTrackingPercentiles []float64 // latency-tracking-info-percentiles
 	LatencyMonitorThreshold    int64     // ms; 0 disables the LATENCY monitor
 	EnableDebugCommand         string    // "no", "yes" or "local"
@@ -304,6 +308,15 @@ func (c *Config) directives() []directive {
 			}
 			return nil
 		}},
+		{name: "rdbcompression", def: "yes", set: boolArg(&c.RDBCompression), mutable: true, get: boolText(&c.RDBCompression)},
+		{name: "sanitize-dump-payload", def: "no", set: func(c *Config, v string) error {
+			switch v = strings.ToLower(v); v {
+			case "no", "yes", "clients":
+				c.SanitizeDumpPayload = v
+				return nil
+			}
+			return fmt.Errorf("argument(s) must be one of the following: no, yes, clients")
+		}, mutable: true, get: func(c *Config) string { return c.SanitizeDumpPayload }},
 		{name: "latency-tracking", def: "yes", set: boolArg(&c.LatencyTracking), mutable: true, get: boolText(&c.LatencyTracking)},
 		{name: "latency-tracking-info-percentiles", def: "50 99 99.9", set: setPercentiles, mutable: true, get: percentilesText, multiArg: true},
 		{name: "latency-monitor-threshold", def: "0", set: int64Arg(&c.LatencyMonitorThreshold, 0, math.MaxInt64), mutable: true},

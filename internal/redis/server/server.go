@@ -99,6 +99,7 @@ func (s *Server) tick(now time.Time) { s.nowMs = now.UnixMilli() }
 func (s *Server) applyConfigLocked() {
 	s.settings.ProtoMaxBulkLen = s.cfg.ProtoMaxBulkLen
 	s.settings.MaxMemory = s.cfg.MaxMemory
+	s.settings.NoCompression = !s.cfg.RDBCompression
 	cl := &s.settings.Collections
 	cl.Hash.MaxListpackEntries = s.cfg.HashMaxListpackEntries
 	cl.Hash.MaxListpackValue = s.cfg.HashMaxListpackValue
