@@ -309,25 +309,25 @@ func (c *Config) directives() []directive {
 			return nil
 		}},
 		{name: "rdbcompression", def: "yes", set: boolArg(&c.RDBCompression), mutable: true, get: boolText(&c.RDBCompression)},
-		{name: "sanitize-dump-payload", def: "no", set: func(c *Config, v string) error {
-			switch v = strings.ToLower(v); v {
-			case "no", "yes", "clients":
-				c.SanitizeDumpPayload = v
-				return nil
-			}
-			return fmt.Errorf("argument(s) must be one of the following: no, yes, clients")
-		}, mutable: true, get: func(c *Config) string { return c.SanitizeDumpPayload }},
+		{name: "sanitize-dump-payload", def: "no", set: enumArg(&c.SanitizeDumpPayload, "no", "yes", "clients"), mutable: true, get: func(c *Config) string { return c.SanitizeDumpPayload }},
 		{name: "latency-tracking", def: "yes", set: boolArg(&c.LatencyTracking), mutable: true, get: boolText(&c.LatencyTracking)},
 		{name: "latency-tracking-info-percentiles", def: "50 99 99.9", set: setPercentiles, mutable: true, get: percentilesText, multiArg: true},
 		{name: "latency-monitor-threshold", def: "0", set: int64Arg(&c.LatencyMonitorThreshold, 0, math.MaxInt64), mutable: true},
-		{name: "enable-debug-command", def: "no", set: func(c *Config, v string) error {
-			switch v = strings.ToLower(v); v {
-			case "no", "yes", "local":
-				c.EnableDebugCommand = v
+		{name: "enable-debug-command", def: "no", set: enumArg(&c.EnableDebugCommand, "no", "yes", "local"), get: func(c *Config) string { return c.EnableDebugCommand }},
+	}
+}
+
+// enumArg accepts one of names, case-insensitively, stored lower case.
+func enumArg(dst *string, names ...string) func(*Config, string) error {
+	return func(_ *Config, v string) error {
+		v = strings.ToLower(v)
+		for _, n := range names {
+			if v == n {
+				*dst = v
 				return nil
 			}
-			return fmt.Errorf("argument(s) must be one of the following: no, yes, local")
-		}, get: func(c *Config) string { return c.EnableDebugCommand }},
+		}
+		return fmt.Errorf("argument(s) must be one of the following: %s", strings.Join(names, ", "))
 	}
 }
 
