@@ -34,8 +34,8 @@ for unit in "$@"; do
   (cd "$suite" && eval ./runtest --host 127.0.0.1 --port "$port" --single "$unit" --clients 1 --timeout 300 --baseport $((30000 + RANDOM % 20000)) $flags) >"$log" 2>&1
   sed -i 's/\x1b\[[0-9;]*m//g' "$log"
   ok=$(grep -c '^\[ok\]' "$log")
-  err=$(grep -c '^\[err\]\|^\[exception\]' "$log")
+  err=$(grep -c '^\[err\]\|^\[exception\]\|\[TIMEOUT\]' "$log")
   printf '%-28s %7s %7s\n' "$unit" "$ok" "$err"
-  grep '^\[err\]\|^\[exception\]' "$log" | sed 's/^/    /' | head -20
+  grep '^\[err\]\|^\[exception\]\|\[TIMEOUT\]' "$log" | sed 's/^/    /' | head -20
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
 done
