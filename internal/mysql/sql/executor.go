@@ -231,22 +231,8 @@ func (x *Executor) dispatch(ctx context.Context, s *Session, p parse.Parsed, arg
 		if st.Action != "" || len(st.Columns) > 0 {
 			return nil, errcode.NotSupported.New("ANALYZE TABLE … " + strings.ToUpper(st.Action))
 		}
-		res := &Result{Columns: textColumns("Table", "Op", "Msg_type", "Msg_text")}
-		for _, tn := range st.Tables {
-			t, err := x.resolveTable(s, tn)
-			if err != nil {
-				schema := tn.DbQualifier.String()
-				if schema == "" {
-					schema = s.DB
-				}
-				res.Rows = append(res.Rows, textRow(schema+"."+tn.Name.String(), "analyze", "Error", errorText(err)),
-					textRow(schema+"."+tn.Name.String(), "analyze", "status", "Operation failed"))
-				continue
-			}
-			// statistics are computed when read (SHOW INDEX), so there is nothing to refresh
-			res.Rows = append(res.Rows, textRow(t.Schema+"."+t.Name, "analyze", "status", "OK"))
-		}
-		return res, nil
+		// Statistics are computed when read (SHOW INDEX): nothing to refresh.
+		return x.maintainTables(s, st.Tables, "analyze", func(*catalog.Table, string) [][]types.Value { return nil }), nil
 	case *sqlparser.Kill:
 		return x.runKill(ctx, s, st, args)
 	case *sqlparser.DBDDL:
@@ -263,25 +249,36 @@ func (x *Executor) dispatch(ctx context.Context, s *Session, p parse.Parsed, arg
 // table's indexes, matching secondary entries to rows. An engine without
 // one (the in-memory test engine) has no structure to check: status OK.
 func (x *Executor) checkTable(s *Session, st *sqlparser.Analyze) *Result {
+	return x.maintainTables(s, st.Tables, "check", func(t *catalog.Table, name string) [][]types.Value {
+		if err := engine.CheckTable(x.eng, t.ID, CheckOptions()); err != nil && !errors.Is(err, engine.ErrNotInnoDB) {
+			return [][]types.Value{textRow(name, "check", "error", err.Error()), textRow(name, "check", "error", "Corrupt")}
+		}
+		return nil
+	})
+}
+
+// maintainTables is the result of a table maintenance statement (CHECK,
+// ANALYZE): per table, the rows op returns, or status OK when it returns
+// none; a table that does not resolve gets an Error row and "Operation failed".
+func (x *Executor) maintainTables(s *Session, tables sqlparser.TableNames, op string, run func(t *catalog.Table, name string) [][]types.Value) *Result {
 	res := &Result{Columns: textColumns("Table", "Op", "Msg_type", "Msg_text")}
-	for _, tn := range st.Tables {
+	for _, tn := range tables {
 		t, err := x.resolveTable(s, tn)
 		if err != nil {
 			schema := tn.DbQualifier.String()
 			if schema == "" {
 				schema = s.DB
 			}
-			res.Rows = append(res.Rows, textRow(schema+"."+tn.Name.String(), "check", "Error", errorText(err)),
-				textRow(schema+"."+tn.Name.String(), "check", "status", "Operation failed"))
+			name := schema + "." + tn.Name.String()
+			res.Rows = append(res.Rows, textRow(name, op, "Error", errorText(err)), textRow(name, op, "status", "Operation failed"))
 			continue
 		}
 		name := t.Schema + "." + t.Name
-		if err := engine.CheckTable(x.eng, t.ID, CheckOptions()); err != nil && !errors.Is(err, engine.ErrNotInnoDB) {
-			res.Rows = append(res.Rows, textRow(name, "check", "error", err.Error()),
-				textRow(name, "check", "error", "Corrupt"))
+		if rows := run(t, name); len(rows) > 0 {
+			res.Rows = append(res.Rows, rows...)
 			continue
 		}
-		res.Rows = append(res.Rows, textRow(name, "check", "status", "OK"))
+		res.Rows = append(res.Rows, textRow(name, op, "status", "OK"))
 	}
 	return res
 }
