@@ -2,7 +2,6 @@ package command
 
 import (
 	"bytes"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -54,17 +53,12 @@ var pipelineCases = []pipelineCase{
 
 // encodeCommand writes args as the multibulk redis-benchmark sends.
 func encodeCommand(dst []byte, args []string) []byte {
-	dst = append(dst, '*')
-	dst = strconv.AppendInt(dst, int64(len(args)), 10)
-	dst = append(dst, "\r\n"...)
+	w := resp.Writer{Buf: dst}
+	w.Array(len(args))
 	for _, a := range args {
-		dst = append(dst, '$')
-		dst = strconv.AppendInt(dst, int64(len(a)), 10)
-		dst = append(dst, "\r\n"...)
-		dst = append(dst, a...)
-		dst = append(dst, "\r\n"...)
+		w.BulkString(a)
 	}
-	return dst
+	return w.Buf
 }
 
 // pipelineEnv runs query buffers through the path the server takes for

@@ -1,11 +1,12 @@
 package server
 
 import (
-	"fmt"
 	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tandem-db/tandem/internal/redis/resp"
 )
 
 // discardConn is a net.Conn whose writes vanish: the benchmarks below
@@ -35,16 +36,15 @@ func benchPipeline(b *testing.B, cmds ...string) {
 	s := New(cfg, nil)
 	conn := &discardConn{}
 	c := s.admitClient(conn)
-	var batch strings.Builder
+	var batch resp.Writer
 	for i := 0; i < 16; i++ {
-		cmd := cmds[i%len(cmds)]
-		args := strings.Fields(cmd)
-		fmt.Fprintf(&batch, "*%d\r\n", len(args))
+		args := strings.Fields(cmds[i%len(cmds)])
+		batch.Array(len(args))
 		for _, a := range args {
-			fmt.Fprintf(&batch, "$%d\r\n%s\r\n", len(a), a)
+			batch.BulkString(a)
 		}
 	}
-	input := []byte(batch.String())
+	input := batch.Buf
 	c.qbuf = make([]byte, 0, readChunk)
 	b.ReportAllocs()
 	b.ResetTimer()
