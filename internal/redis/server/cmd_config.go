@@ -176,10 +176,8 @@ func sameDirectiveValue(cfg *Config, d directive, v, cur string) bool {
 
 func (a *admin) cmdConfigResetStat(c *command.Ctx) {
 	s := a.s
-	// Together: stats' per-command entries cache their histogram.
-	s.stats.reset()
+	s.stats.reset() // per-command counters and latency histograms
 	s.stats.connections = 0
-	a.hist = make(map[*command.Spec]*latencyHistogram)
 	a.memPeak = 0
 	a.ops = opsSampler{}
 	c.W.OK()

@@ -423,13 +423,10 @@ func (a *admin) writeInfoSection(b *infoBuilder, name string, self *client) {
 		}
 	case "latencystats":
 		b.section("Latencystats")
-		names := make([]*command.Spec, 0, len(a.hist))
-		for spec := range a.hist {
-			names = append(names, spec)
-		}
+		names := s.stats.histSpecs()
 		sort.Slice(names, func(i, j int) bool { return names[i].FullName() < names[j].FullName() })
 		for _, spec := range names {
-			h := a.hist[spec]
+			h := s.stats.hist(spec)
 			var line []byte
 			for i, p := range s.cfg.LatencyTrackingPercentiles {
 				if i > 0 {

@@ -33,12 +33,11 @@ const (
 
 // admin is the state the introspection commands keep beside the server's
 // own: per-command latency histograms (INFO latencystats, LATENCY
-// HISTOGRAM), latency monitor events (LATENCY), the memory peak and the
+// HISTOGRAM, kept in stats per command), latency monitor events (LATENCY), the memory peak and the
 // samples behind instantaneous_ops_per_sec. Guarded by Server.mu, like
 // everything the handlers touch.
 type admin struct {
-	s    *Server
-	hist map[*command.Spec]*latencyHistogram
+	s *Server
 	// peakStale: a write ran since the memory peak was last taken.
 	peakStale bool
 	events    map[string]*latencyEvent
@@ -51,7 +50,6 @@ type admin struct {
 func (s *Server) newAdmin() *admin {
 	return &admin{
 		s:        s,
-		hist:     make(map[*command.Spec]*latencyHistogram),
 		events:   make(map[string]*latencyEvent),
 		replID:   newRunID(),
 		lastSave: s.start,
@@ -72,16 +70,10 @@ func (s *Server) registerAdmin() {
 func (a *admin) observe(spec *command.Spec, st *cmdStats, start time.Time, dur time.Duration) {
 	cfg := a.s.cfg
 	if cfg.LatencyTracking {
-		h := st.hist
-		if h == nil {
-			h = a.hist[spec]
-			if h == nil {
-				h = &latencyHistogram{}
-				a.hist[spec] = h
-			}
-			st.hist = h
+		if st.hist == nil {
+			st.hist = &latencyHistogram{}
 		}
-		h.record(dur)
+		st.hist.record(dur)
 	}
 	if t := cfg.LatencyMonitorThreshold; t > 0 && dur.Milliseconds() >= t {
 		name := "command"
@@ -905,9 +897,7 @@ func samplePeriod(samples []latencySample) int64 {
 func (a *admin) cmdLatencyHistogram(c *command.Ctx) {
 	var specs []*command.Spec
 	if len(c.Args) == 2 {
-		for spec := range a.hist {
-			specs = append(specs, spec)
-		}
+		specs = a.s.stats.histSpecs()
 	} else {
 		seen := map[*command.Spec]bool{}
 		for _, name := range c.Args[2:] {
@@ -921,7 +911,7 @@ func (a *admin) cmdLatencyHistogram(c *command.Ctx) {
 				list = spec.Sub
 			}
 			for _, sp := range list {
-				if a.hist[sp] != nil && !seen[sp] {
+				if a.s.stats.hist(sp) != nil && !seen[sp] {
 					seen[sp] = true
 					specs = append(specs, sp)
 				}
@@ -931,7 +921,7 @@ func (a *admin) cmdLatencyHistogram(c *command.Ctx) {
 	sort.Slice(specs, func(i, j int) bool { return specs[i].FullName() < specs[j].FullName() })
 	c.W.Map(len(specs))
 	for _, spec := range specs {
-		h := a.hist[spec]
+		h := a.s.stats.hist(spec)
 		c.W.BulkString(spec.FullName())
 		c.W.Map(2)
 		c.W.BulkString("calls")

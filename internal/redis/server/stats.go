@@ -25,7 +25,8 @@ type stats struct {
 type cmdStats struct {
 	spec                          *command.Spec
 	calls, usec, rejected, failed int64
-	// hist caches admin.hist[spec] (both are reset by CONFIG RESETSTAT).
+	// hist is the latency histogram (latency-tracking), nil before the
+	// first tracked call.
 	hist *latencyHistogram
 }
 
@@ -41,6 +42,25 @@ func (st *stats) cmd(spec *command.Spec) *cmdStats {
 		st.perCommand[id] = cs
 	}
 	return cs
+}
+
+// hist is spec's latency histogram, nil if none was recorded.
+func (st *stats) hist(spec *command.Spec) *latencyHistogram {
+	if id := spec.ID(); id < len(st.perCommand) && st.perCommand[id] != nil {
+		return st.perCommand[id].hist
+	}
+	return nil
+}
+
+// histSpecs lists the commands that have a latency histogram.
+func (st *stats) histSpecs() []*command.Spec {
+	var out []*command.Spec
+	for _, cs := range st.perCommand {
+		if cs != nil && cs.hist != nil {
+			out = append(out, cs.spec)
+		}
+	}
+	return out
 }
 
 func (st *stats) addError(code string) {
