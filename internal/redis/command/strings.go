@@ -520,27 +520,19 @@ func decrbyCommand(c *Ctx) {
 
 func incrDecr(c *Ctx, incr int64) {
 	key := c.Args[1]
-	v, found, wrong := lookupString(c, key)
-	if wrong {
+	var tmp [24]byte
+	digits, st := c.DB.IncrBy(key, incr, tmp[:0])
+	switch st {
+	case keyspace.IncrWrongType:
+		c.Error(ErrWrongType)
 		return
-	}
-	var old int64
-	if found {
-		var ok bool
-		if old, ok = ParseInt(v.Str); !ok {
-			c.Error(ErrNotInt)
-			return
-		}
-	}
-	if (incr < 0 && old < 0 && incr < math.MinInt64-old) ||
-		(incr > 0 && old > 0 && incr > math.MaxInt64-old) {
+	case keyspace.IncrNotInt:
+		c.Error(ErrNotInt)
+		return
+	case keyspace.IncrOverflow:
 		c.Error(ErrOverflow)
 		return
 	}
-	n := old + incr
-	var tmp [24]byte
-	digits := strconv.AppendInt(tmp[:0], n, 10)
-	c.DB.SetString(key, digits, 0, found)
 	c.Modified(key)
 	c.Notify('$', "incrby", key)
 	c.Dirty(1)

@@ -56,12 +56,22 @@ type entry struct {
 }
 
 func (s *store) at(off uint64) entry {
-	buf := s.chunks[off>>chunkBits].buf
-	p := int(off & (chunkSize - 1))
-	return parseEntry(buf, p)
+	return parseEntry(s.chunks[off>>chunkBits].buf, int(off&(chunkSize-1)))
 }
 
 func parseEntry(buf []byte, p int) entry {
+	q := p + entryFixed
+	if kl, vl := int(buf[q]), int(buf[q+1]); kl|vl < 0x80 { // both lengths in one byte
+		q += 2
+		if buf[p]&flagTTL != 0 {
+			q += ttlFieldLen
+		}
+		return entry{buf: buf, p: p, kpos: q, klen: kl, vlen: vl}
+	}
+	return parseEntryLong(buf, p)
+}
+
+func parseEntryLong(buf []byte, p int) entry {
 	q := p + entryFixed
 	kl, n := uvarint(buf, q)
 	q += n

@@ -3,7 +3,9 @@ package keyspace
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"math"
 	"math/bits"
+	"strconv"
 )
 
 // DB is one numbered database: an index (table.go) over an arena of entries (arena.go), an
@@ -199,6 +201,58 @@ func (db *DB) Peek(key []byte) (Value, bool) {
 // int, embstr or raw as Redis chooses for SET.
 func (db *DB) SetString(key, val []byte, expireAt int64, keepTTL bool) {
 	db.set(key, val, nil, stringEncoding(val), expireAt, keepTTL)
+}
+
+// IncrStatus is the outcome of IncrBy.
+type IncrStatus uint8
+
+// IncrBy outcomes; on any but IncrOK the key is left unchanged.
+const (
+	IncrOK        IncrStatus = iota
+	IncrWrongType            // the key holds another type than string
+	IncrNotInt               // the string is not a canonical int64
+	IncrOverflow             // the sum does not fit an int64
+)
+
+// IncrBy adds delta to the integer string at key (a missing key counts as 0), keeping its
+// TTL, as INCR and friends do: the key is found once and a sum of the same length is
+// written in place. It returns the sum's decimal digits, appended to buf[:0].
+func (db *DB) IncrBy(key []byte, delta int64, buf []byte) ([]byte, IncrStatus) {
+	ks := db.ks
+	now := ks.now()
+	e, _, found := db.lookup(key, now)
+	var old int64
+	if found {
+		if e.isObj() || e.isInline() {
+			return nil, IncrWrongType
+		}
+		var ok bool
+		if old, ok = parseCanonicalInt64(e.val()); !ok {
+			return nil, IncrNotInt
+		}
+		if (delta < 0 && old < 0 && delta < math.MinInt64-old) ||
+			(delta > 0 && old > 0 && delta > math.MaxInt64-old) {
+			return nil, IncrOverflow
+		}
+	}
+	digits := strconv.AppendInt(buf[:0], old+delta, 10)
+	if found && e.vlen == len(digits) {
+		copy(e.val(), digits)
+		e.buf[e.p] = e.buf[e.p]&^flagKind | encInt
+		if ks.policy.lfu() {
+			e.setClock(ks.touchClock(now, e.clock()))
+		} else {
+			e.setClock(ks.newClock(now))
+		}
+		db.lastStr = append(db.lastStr[:0], key...)
+		db.lastStrOK = true
+		return digits, IncrOK
+	}
+	if found && ks.policy.lfu() {
+		e.setClock(ks.touchClock(now, e.clock())) // the new entry keeps the touched counter
+	}
+	db.set(key, digits, nil, encInt, 0, true)
+	return digits, IncrOK
 }
 
 // SetStringRaw is SetString for a value that Redis leaves with the raw encoding whatever its

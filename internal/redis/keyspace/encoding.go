@@ -26,9 +26,15 @@ func stringEncoding(b []byte) uint8 {
 // isCanonicalInt64 reports whether b is the shortest decimal form of an int64 (what
 // Redis' string2ll accepts: no sign '+', no leading zeros, no "-0", no spaces).
 func isCanonicalInt64(b []byte) bool {
+	_, ok := parseCanonicalInt64(b)
+	return ok
+}
+
+// parseCanonicalInt64 parses b when isCanonicalInt64 holds.
+func parseCanonicalInt64(b []byte) (int64, bool) {
 	n := len(b)
 	if n == 0 || n > 20 {
-		return false
+		return 0, false
 	}
 	i := 0
 	neg := false
@@ -36,26 +42,26 @@ func isCanonicalInt64(b []byte) bool {
 		neg = true
 		i = 1
 		if n == 1 {
-			return false
+			return 0, false
 		}
 	}
 	if b[i] == '0' {
-		return n == 1 // "0" only; "-0", "01" are not canonical
+		return 0, n == 1 // "0" only; "-0", "01" are not canonical
 	}
 	var v uint64
 	for ; i < n; i++ {
 		c := b[i]
 		if c < '0' || c > '9' {
-			return false
+			return 0, false
 		}
 		d := uint64(c - '0')
 		if v > (1<<64-1-d)/10 {
-			return false
+			return 0, false
 		}
 		v = v*10 + d
 	}
 	if neg {
-		return v <= 1<<63
+		return -int64(v), v <= 1<<63
 	}
-	return v <= 1<<63-1
+	return int64(v), v <= 1<<63-1
 }

@@ -506,3 +506,83 @@ func TestWriteHint(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestIncrBy(t *testing.T) {
+	ks, clk := newTestKeyspace(t)
+	db := ks.DB(0)
+	k := []byte("n")
+	incr := func(d int64) (string, IncrStatus) {
+		b, st := db.IncrBy(k, d, nil)
+		return string(b), st
+	}
+	for _, c := range []struct {
+		delta int64
+		want  string
+	}{{1, "1"}, {8, "9"}, {1, "10"}, {-20, "-10"}, {10, "0"}, {-1, "-1"}, {1, "0"}} {
+		if got, st := incr(c.delta); st != IncrOK || got != c.want {
+			t.Fatalf("IncrBy(%d) = %q %d, want %q", c.delta, got, st, c.want)
+		}
+		mustString(t, db, "n", c.want)
+		if v, _ := db.Peek(k); v.Encoding() != "int" {
+			t.Fatalf("%q: encoding %s", c.want, v.Encoding())
+		}
+	}
+	if db.Len() != 1 {
+		t.Fatalf("Len = %d", db.Len())
+	}
+
+	// The TTL is kept, in place and when the length changes; an expired key counts as 0.
+	at := clk.ms + 1000
+	db.SetString(k, []byte("98"), at, false)
+	for _, want := range []string{"99", "100"} {
+		if got, st := incr(1); st != IncrOK || got != want {
+			t.Fatalf("got %q %d, want %q", got, st, want)
+		}
+		if v, _ := db.Peek(k); v.ExpireAt != at {
+			t.Fatalf("%s: expireAt %d, want %d", want, v.ExpireAt, at)
+		}
+	}
+	clk.ms = at + 1
+	if got, st := incr(5); st != IncrOK || got != "5" {
+		t.Fatalf("after expiry: %q %d", got, st)
+	}
+	if v, _ := db.Peek(k); v.ExpireAt != 0 || db.ExpiresLen() != 0 {
+		t.Fatalf("expireAt %d, expires %d", v.ExpireAt, db.ExpiresLen())
+	}
+
+	// Failures leave the value alone.
+	for _, c := range []struct {
+		val   string
+		delta int64
+		st    IncrStatus
+	}{
+		{"9223372036854775807", 1, IncrOverflow}, {"-9223372036854775808", -1, IncrOverflow},
+		{"abc", 1, IncrNotInt}, {"01", 1, IncrNotInt}, {"-0", 1, IncrNotInt}, {" 1", 1, IncrNotInt},
+		{"", 1, IncrNotInt}, {"9223372036854775808", 0, IncrNotInt},
+	} {
+		db.SetString(k, []byte(c.val), 0, false)
+		if got, st := incr(c.delta); st != c.st {
+			t.Fatalf("%q + %d: %q %d, want status %d", c.val, c.delta, got, st, c.st)
+		}
+		mustString(t, db, "n", c.val)
+	}
+	db.SetString(k, []byte("9223372036854775806"), 0, false)
+	if got, st := incr(1); st != IncrOK || got != "9223372036854775807" {
+		t.Fatalf("to max: %q %d", got, st)
+	}
+	db.SetString(k, []byte("-9223372036854775807"), 0, false)
+	if got, st := incr(-1); st != IncrOK || got != "-9223372036854775808" {
+		t.Fatalf("to min: %q %d", got, st)
+	}
+	db.SetInline(k, TypeHash, []byte("x"), testUnpacker{}, false)
+	if _, st := incr(1); st != IncrWrongType {
+		t.Fatalf("inline hash: status %d", st)
+	}
+	db.SetObject(k, &testObj{typ: TypeSet, size: 10})
+	if _, st := incr(1); st != IncrWrongType {
+		t.Fatalf("set: status %d", st)
+	}
+	if err := db.check(); err != nil {
+		t.Fatal(err)
+	}
+}
