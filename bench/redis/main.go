@@ -7,6 +7,8 @@
 //	go run ./bench/redis -memory-collections -tandem BIN   (see memcoll.go)
 //	go run ./bench/redis -null -keys 0   # adds a server doing no work: the client's ceiling
 //	go run ./bench/redis -tests hset,lpush,rpush,lpop,rpop,sadd,spop,zadd,lrange_100,lrange_600
+//	go run ./bench/redis -cpu -keys 0   # also server CPU per request: the server's own cost,
+//	                                    # which the client's ceiling does not hide
 //
 // Both servers listen on free loopback ports with temp dirs and no
 // persistence. tandem is built from cmd/tandem (or -tandem BIN).
@@ -39,6 +41,7 @@ var (
 	extra     = flag.String("tandem-args", "", "extra tandem arguments")
 	skipTput  = flag.Bool("memory-only", false, "skip the throughput runs")
 	withNull  = flag.Bool("null", false, "also run bench/redis/nullserver (a server doing no work): the client's ceiling")
+	cpuPerReq = flag.Bool("cpu", false, "run each test on its own and also report server CPU time per request")
 )
 
 type server struct {
@@ -119,13 +122,35 @@ func (s *server) usedMemory() int64 {
 	return 0
 }
 
-// bench runs redis-benchmark and returns requests per second per test.
-func bench(s *server, pipeline int, random bool) map[string]float64 {
+// bench runs redis-benchmark and returns requests per second per test and, with -cpu
+// (each test then runs on its own), the server's CPU nanoseconds per request.
+func bench(s *server, pipeline int, random bool) (rps, cpu map[string]float64) {
 	n := *requests
 	if pipeline > 1 {
 		n *= 8
 	}
-	args := []string{"-p", strconv.Itoa(s.port), "-t", *tests, "-c", strconv.Itoa(*clients),
+	rps = map[string]float64{}
+	if !*cpuPerReq {
+		runBenchmark(s, *tests, n, pipeline, random, rps)
+		return rps, nil
+	}
+	cpu = map[string]float64{}
+	for _, t := range strings.Split(*tests, ",") {
+		before := s.cpuNanos()
+		got := map[string]float64{}
+		runBenchmark(s, t, n, pipeline, random, got)
+		used := s.cpuNanos() - before
+		for name, v := range got {
+			rps[name] = v
+			cpu[name] = float64(used) / float64(n)
+		}
+	}
+	return rps, cpu
+}
+
+// runBenchmark runs redis-benchmark -t tests and adds its requests per second to res.
+func runBenchmark(s *server, tests string, n, pipeline int, random bool, res map[string]float64) {
+	args := []string{"-p", strconv.Itoa(s.port), "-t", tests, "-c", strconv.Itoa(*clients),
 		"-n", strconv.Itoa(n), "-P", strconv.Itoa(pipeline), "--csv"}
 	if random {
 		args = append(args, "-r", "1000000")
@@ -134,7 +159,6 @@ func bench(s *server, pipeline int, random bool) map[string]float64 {
 	if err != nil {
 		log.Fatalf("redis-benchmark on %s: %v", s.name, err)
 	}
-	res := map[string]float64{}
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		f := strings.Split(sc.Text(), ",")
@@ -148,7 +172,70 @@ func bench(s *server, pipeline int, random bool) map[string]float64 {
 		}
 		res[name] = v
 	}
-	return res
+}
+
+// cpuNanos is the CPU time all of the server's threads have used, from their schedstat
+// (nanosecond resolution, user and kernel time together).
+func (s *server) cpuNanos() int64 {
+	dir := fmt.Sprintf("/proc/%d/task", s.cmd.Process.Pid)
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		log.Fatalf("%s: %v", s.name, err)
+	}
+	var total int64
+	for _, t := range tasks {
+		b, err := os.ReadFile(filepath.Join(dir, t.Name(), "schedstat"))
+		if err != nil {
+			continue // the thread ended
+		}
+		if f := strings.Fields(string(b)); len(f) > 0 {
+			v, _ := strconv.ParseInt(f[0], 10, 64)
+			total += v
+		}
+	}
+	return total
+}
+
+// runKind is one redis-benchmark setting: pipeline depth and random keys (-r 1M).
+type runKind struct {
+	pipeline int
+	random   bool
+}
+
+var runKinds = []runKind{{1, false}, {16, false}, {1, true}, {16, true}}
+
+func (k runKind) label(test string) string {
+	l := fmt.Sprintf("%s -P %d", test, k.pipeline)
+	if k.random {
+		l += " -r 1M"
+	}
+	return l
+}
+
+// printCPU prints the servers' CPU time per request (medians) and redis/tandem: above 1 means
+// tandem spends less CPU on a request than redis-server.
+func printCPU(cpus map[runKind]map[string]map[string][]float64, servers []*server) {
+	fmt.Printf("\nserver CPU per request (ns, user+kernel, all threads), medians\n")
+	fmt.Printf("%-28s %10s %10s %14s", "test", "tandem", "redis", "redis/tandem")
+	if len(servers) > 2 {
+		fmt.Printf(" %10s", "null")
+	}
+	fmt.Println()
+	for _, k := range runKinds {
+		var names []string
+		for name := range cpus[k]["redis"] {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			tv, rv := median(cpus[k]["tandem"][name]), median(cpus[k]["redis"][name])
+			fmt.Printf("%-28s %10.0f %10.0f %13.2fx", k.label(name), tv, rv, rv/tv)
+			if len(servers) > 2 {
+				fmt.Printf(" %10.0f", median(cpus[k]["null"][name]))
+			}
+			fmt.Println()
+		}
+	}
 }
 
 func median(v []float64) float64 {
@@ -212,24 +299,27 @@ func main() {
 			np := freePort()
 			servers = append(servers, start("null", []string{nbin, "-port", strconv.Itoa(np)}, np))
 		}
-		type key struct {
-			pipeline int
-			random   bool
-		}
-		results := map[key]map[string]map[string][]float64{} // key → server → test → rps
+		results := map[runKind]map[string]map[string][]float64{} // key → server → test → rps
+		cpus := map[runKind]map[string]map[string][]float64{}    // key → server → test → CPU ns per request
 		for round := 0; round < *rounds; round++ {
-			for _, k := range []key{{1, false}, {16, false}, {1, true}, {16, true}} {
+			for _, k := range runKinds {
 				if results[k] == nil {
 					results[k] = map[string]map[string][]float64{}
+					cpus[k] = map[string]map[string][]float64{}
 					for _, s := range servers {
 						results[k][s.name] = map[string][]float64{}
+						cpus[k][s.name] = map[string][]float64{}
 					}
 				}
 				// Rotate the order each round so no server always runs first.
 				for i := range servers {
 					s := servers[(i+round)%len(servers)]
-					for name, v := range bench(s, k.pipeline, k.random) {
+					rps, cpu := bench(s, k.pipeline, k.random)
+					for name, v := range rps {
 						results[k][s.name][name] = append(results[k][s.name][name], v)
+					}
+					for name, v := range cpu {
+						cpus[k][s.name][name] = append(cpus[k][s.name][name], v)
 					}
 				}
 			}
@@ -241,7 +331,7 @@ func main() {
 		} else {
 			fmt.Printf("%-28s %12s %12s %8s\n", "test", "tandem", "redis", "ratio")
 		}
-		for _, k := range []key{{1, false}, {16, false}, {1, true}, {16, true}} {
+		for _, k := range runKinds {
 			var names []string
 			for name := range results[k]["redis"] {
 				names = append(names, name)
@@ -249,10 +339,7 @@ func main() {
 			sort.Strings(names)
 			for _, name := range names {
 				tv, rv := median(results[k]["tandem"][name]), median(results[k]["redis"][name])
-				label := fmt.Sprintf("%s -P %d", name, k.pipeline)
-				if k.random {
-					label += " -r 1M"
-				}
+				label := k.label(name)
 				ratio := 0.0
 				if rv > 0 {
 					ratio = tv / rv
@@ -264,6 +351,9 @@ func main() {
 				}
 				fmt.Printf("%-28s %12.0f %12.0f %7.2fx\n", label, tv, rv, ratio)
 			}
+		}
+		if *cpuPerReq {
+			printCPU(cpus, servers)
 		}
 		for _, s := range servers {
 			s.stop()
