@@ -340,7 +340,7 @@ func bitopCommand(c *Ctx) {
 	srcs := make([][]byte, 0, len(c.Args)-3)
 	maxLen := 0
 	for _, k := range c.Args[3:] {
-		v, found, wrong := c.Lookup(k, keyspace.TypeString)
+		v, found, wrong := c.LookupRead(k, keyspace.TypeString)
 		if wrong {
 			return
 		}
@@ -597,7 +597,8 @@ func bitfieldCommand(c *Ctx, readOnlyCmd bool) {
 	var b []byte
 	grown := false
 	if readOnly {
-		v, found, wrong := c.Lookup(key, keyspace.TypeString)
+		// Only GETs: Redis reads the key (BITFIELD too, though a write command).
+		v, found, wrong := c.LookupRead(key, keyspace.TypeString)
 		if wrong {
 			return
 		}

@@ -143,6 +143,25 @@ func (c *Ctx) Lookup(key []byte, want keyspace.Type) (v keyspace.Value, ok bool,
 	return v, ok, false
 }
 
+// LookupRead is Lookup for a write command that reads key the way Redis'
+// lookupKeyRead does (GETDEL, SET ... GET, the sources of SUNIONSTORE...):
+// the lookup counts in keyspace_hits/misses and a miss publishes keymiss. A
+// read-only command needs nothing: the server makes all its lookups reads.
+func (c *Ctx) LookupRead(key []byte, want keyspace.Type) (v keyspace.Value, ok bool, wrongType bool) {
+	prev := c.KS.SetReadMode(keyspace.Reads)
+	v, ok, wrongType = c.Lookup(key, want)
+	c.KS.SetReadMode(prev)
+	return v, ok, wrongType
+}
+
+// BeginReads makes the lookups that follow reads, as LookupRead, until
+// EndReads(prev) restores the mode it returned: for a write command whose
+// helper looks up several source keys.
+func (c *Ctx) BeginReads() (prev keyspace.ReadMode) { return c.KS.SetReadMode(keyspace.Reads) }
+
+// EndReads ends what BeginReads began.
+func (c *Ctx) EndReads(prev keyspace.ReadMode) { c.KS.SetReadMode(prev) }
+
 // ParseInt parses an integer argument as Redis' string2ll does.
 func ParseInt(b []byte) (int64, bool) { return resp.ParseInt(b) }
 

@@ -309,7 +309,9 @@ func boxArgs(c *Ctx, args [][]byte) (w, h, conv float64, ok bool) {
 
 // geoSearch is georadiusGeneric: GEORADIUS*, GEOSEARCH and GEOSEARCHSTORE.
 func geoSearch(c *Ctx, srcAt int, flags int) {
+	prev := c.BeginReads() // GEORADIUS and GEOSEARCHSTORE (write commands) read the source
 	z, exists, wrong := lookupZSet(c, c.Args[srcAt])
+	c.EndReads(prev)
 	if wrong {
 		return
 	}

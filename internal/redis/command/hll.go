@@ -146,9 +146,12 @@ func pfcountCommand(c *Ctx) {
 func pfmergeCommand(c *Ctx) {
 	var regs [hll.Registers]uint8
 	dense := false
+	// Redis reads every key, the destination first, before writing it.
+	prev := c.BeginReads()
 	for _, key := range c.Args[1:] {
 		b, ok, bad := lookupHLL(c, key)
 		if bad {
+			c.EndReads(prev)
 			return
 		}
 		if !ok {
@@ -158,10 +161,12 @@ func pfmergeCommand(c *Ctx) {
 			dense = true
 		}
 		if err := hll.Merge(&regs, b); err != nil {
+			c.EndReads(prev)
 			c.Error(errHLLCorrupt)
 			return
 		}
 	}
+	c.EndReads(prev)
 	dst := c.Args[1]
 	b, ok, _ := lookupHLL(c, dst) // already checked above
 	if !ok {

@@ -406,7 +406,9 @@ func copyCommand(c *Ctx) {
 		c.Error(ErrSameObject)
 		return
 	}
+	prev := c.BeginReads() // the source is read, the destination looked up to write
 	v, found := c.DB.Lookup(src)
+	c.EndReads(prev)
 	if !found {
 		c.W.Int(0)
 		return
@@ -433,7 +435,7 @@ func copyCommand(c *Ctx) {
 	}
 	putValue(dst, dstKey, v, obj, v.ExpireAt)
 	c.Hooks.KeyModified(dst.Index(), dstKey)
-	// Redis 7.0 sends no keyspace event for COPY ("copy_to" came in 7.2).
+	c.Hooks.Notify(dst.Index(), 'g', "copy_to", dstKey) // as redis-server 7.0.15 does
 	c.Dirty(1)
 	c.W.Int(1)
 }
@@ -528,6 +530,12 @@ func scanCommand(c *Ctx) {
 		keys = append(keys, append([]byte(nil), key...))
 	})
 	out := keys[:0]
+	// Checking a key's TYPE is a read lookup in Redis; dropping expired keys
+	// is not.
+	mode := c.KS.SetReadMode(0)
+	if typeName != nil {
+		c.KS.SetReadMode(mode)
+	}
 	for _, k := range keys {
 		v, ok := c.DB.Peek(k) // also drops keys that expired
 		if !ok {
@@ -538,6 +546,7 @@ func scanCommand(c *Ctx) {
 		}
 		out = append(out, k)
 	}
+	c.KS.SetReadMode(mode)
 	c.W.Array(2)
 	var tmp [24]byte
 	c.W.Bulk(strconv.AppendUint(tmp[:0], next, 10))
@@ -559,7 +568,11 @@ func randomkeyCommand(c *Ctx) {
 // objectLookup finds OBJECT's key without touching its access clock;
 // absent keys get the null reply.
 func objectLookup(c *Ctx) (keyspace.Value, bool) {
+	// Counted in keyspace_hits/misses, but a miss publishes no keymiss
+	// (LOOKUP_NONOTIFY).
+	prev := c.KS.SetReadMode(keyspace.ReadsCount)
 	v, ok := c.DB.Peek(c.Args[2])
+	c.KS.SetReadMode(prev)
 	if !ok {
 		c.W.Null()
 	}

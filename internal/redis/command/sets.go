@@ -403,7 +403,9 @@ func intersect(sets []*set.Set, fn func(m []byte) bool) {
 // setAlgebra computes SINTER (op 'i'), SUNION ('u') or SDIFF ('d') of keys and replies with
 // the members, or stores them in dst (when not nil) and replies with their number.
 func setAlgebra(c *Ctx, op byte, dst []byte, keys [][]byte) {
+	prev := c.BeginReads() // the STORE variants read their sources too
 	sets, ok := lookupSets(c, keys)
+	c.EndReads(prev)
 	if !ok {
 		return
 	}

@@ -64,6 +64,9 @@ type sortItem struct {
 }
 
 func sortGeneric(c *Ctx, readonly bool) {
+	// SORT is a write command (STORE) whose lookups, of the key and of the BY
+	// and GET patterns, are all reads.
+	defer c.EndReads(c.BeginReads())
 	var (
 		desc, alpha, dontsort bool
 		limitStart, limitCnt  int64 = 0, -1

@@ -246,7 +246,7 @@ func setGeneric(c *Ctx, f setFlags, key, val, expire []byte, intReply bool) {
 		}
 	}
 	if f&setGet != 0 {
-		old, found, wrong := lookupString(c, key)
+		old, found, wrong := c.LookupRead(key, keyspace.TypeString)
 		if wrong {
 			return
 		}
@@ -305,7 +305,7 @@ func getexCommand(c *Ctx) {
 		return
 	}
 	key := c.Args[1]
-	v, found, wrong := lookupString(c, key)
+	v, found, wrong := c.LookupRead(key, keyspace.TypeString)
 	if wrong {
 		return
 	}
@@ -346,7 +346,7 @@ func getexCommand(c *Ctx) {
 
 func getdelCommand(c *Ctx) {
 	key := c.Args[1]
-	v, found, wrong := lookupString(c, key)
+	v, found, wrong := c.LookupRead(key, keyspace.TypeString)
 	if wrong {
 		return
 	}
@@ -364,7 +364,7 @@ func getdelCommand(c *Ctx) {
 
 func getsetCommand(c *Ctx) {
 	key := c.Args[1]
-	v, found, wrong := lookupString(c, key)
+	v, found, wrong := c.LookupRead(key, keyspace.TypeString)
 	if wrong {
 		return
 	}

@@ -583,7 +583,9 @@ func zrangeGeneric(c *Ctx, argStart int, store bool, kind rangeKind, dir rangeDi
 			return
 		}
 	}
+	prev := c.BeginReads() // ZRANGESTORE reads its source
 	z, ok, wrong := lookupZSet(c, key)
+	c.EndReads(prev)
 	if wrong {
 		return
 	}
@@ -1158,7 +1160,9 @@ func zsetOpCommand(c *Ctx, store bool, op setOp, cardOnly bool) {
 	j := numAt + 1
 	for i := range src {
 		src[i].weight = 1
+		prev := c.BeginReads() // ZUNIONSTORE and friends read their sources
 		v, found := c.DB.Lookup(c.Args[j])
+		c.EndReads(prev)
 		j++
 		if !found {
 			continue

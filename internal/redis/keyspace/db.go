@@ -178,20 +178,35 @@ func (db *DB) Lookup(key []byte) (Value, bool) { return db.lookupTouch(key, true
 func (db *DB) LookupInline(key []byte) (Value, bool) { return db.lookupTouch(key, false) }
 
 func (db *DB) lookupTouch(key []byte, unpack bool) (Value, bool) {
-	now := db.ks.now()
+	ks := db.ks
+	now := ks.now()
 	e, _, ok := db.lookup(key, now)
 	if !ok {
+		if ks.reads != 0 {
+			ks.readMiss(db.index, key)
+		}
 		return Value{}, false
 	}
-	e.setClock(db.ks.touchClock(now, e.clock()))
+	if ks.reads&ReadsCount != 0 {
+		ks.hits++
+	}
+	e.setClock(ks.touchClock(now, e.clock()))
 	return db.value(e, unpack), true
 }
 
-// Peek is Lookup without touching the LRU/LFU clock (OBJECT, TTL, TYPE...).
+// Peek is Lookup without touching the LRU/LFU clock (OBJECT, TTL, TYPE...). It counts as a
+// read lookup like Lookup.
 func (db *DB) Peek(key []byte) (Value, bool) {
-	e, _, ok := db.lookup(key, db.ks.now())
+	ks := db.ks
+	e, _, ok := db.lookup(key, ks.now())
 	if !ok {
+		if ks.reads != 0 {
+			ks.readMiss(db.index, key)
+		}
 		return Value{}, false
+	}
+	if ks.reads&ReadsCount != 0 {
+		ks.hits++
 	}
 	return db.value(e, true), true
 }
@@ -355,6 +370,9 @@ func (db *DB) setEntry(key, val []byte, obj Object, kind byte, expireAt int64, k
 	noff := db.writeValue(key, val, obj, kind, clock, expireAt)
 	s.insertSlot(h, slotValue(h, noff), db.seed)
 	s.maybeCompact(db.seed)
+	if ks.onNew != nil {
+		ks.onNew(db.index, key)
+	}
 }
 
 // writeValue appends a new entry for key (with an expires entry when expireAt != 0).
@@ -460,7 +478,7 @@ func (db *DB) Persist(key []byte) bool {
 }
 
 // Rename moves from's value, TTL and LRU/LFU clock to to, overwriting to; false if from is
-// absent.
+// absent. to counts as added (the onNew hook) even when it existed, as in Redis' RENAME.
 func (db *DB) Rename(from, to []byte) bool {
 	s := &db.s
 	now := db.ks.now()
@@ -494,6 +512,9 @@ func (db *DB) Rename(from, to []byte) bool {
 	s.insertSlot(h, slotValue(h, noff), db.seed)
 	s.maybeShrink(db.seed)
 	s.maybeCompact(db.seed)
+	if db.ks.onNew != nil {
+		db.ks.onNew(db.index, to)
+	}
 	return true
 }
 

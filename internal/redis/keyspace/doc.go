@@ -40,7 +40,17 @@
 //
 // Nothing in this package locks. Every method of Keyspace and DB must be called with the
 // server's keyspace lock held (the same lock that makes a command atomic); the hooks set by
-// SetHooks are called under that lock too and must not call back into the keyspace.
+// SetHooks and SetAccessHooks are called under that lock too and must not call back into the
+// keyspace.
+//
+// # Read lookups
+//
+// Redis counts keyspace_hits and keyspace_misses, and publishes keymiss, only for lookups its
+// commands make to read (lookupKeyRead), not for those made to write. The server says which
+// kind the running command makes with SetReadMode; Lookup, LookupInline and Peek then count
+// a hit or miss (one branch when the mode is off) and report a miss to the onMiss hook. Every
+// key added to a database that did not hold it is reported to the onNew hook (Redis' new
+// event): from the not-found path of every set and from Rename.
 //
 // # Caveats
 //

@@ -126,8 +126,14 @@ type Keyspace struct {
 	unpackers [TypeHash + 1]Unpacker // per Type of inline values, learnt from their Inliners
 
 	onExpire, onEvict func(db int, key []byte)
+	onMiss, onNew     func(db int, key []byte)
 	hookKey           []byte // copy of the key handed to a hook
-	scratch           []byte // Scratch's buffer
+
+	// reads says how Lookup, LookupInline and Peek account the running command's lookups
+	// (see ReadMode); hits and misses are INFO's keyspace_hits and keyspace_misses.
+	reads        ReadMode
+	hits, misses int64
+	scratch      []byte // Scratch's buffer
 
 	policy       policy
 	lfuLogFactor int
@@ -207,6 +213,55 @@ func (ks *Keyspace) UsedMemory() int64 {
 // call. Hooks must not call into the keyspace.
 func (ks *Keyspace) SetHooks(onExpire, onEvict func(db int, key []byte)) {
 	ks.onExpire, ks.onEvict = onExpire, onEvict
+}
+
+// SetAccessHooks sets the functions called, under the server lock, for a read lookup that
+// misses while the read mode has ReadsNotify (Redis' keymiss event) and for every key added
+// to a database that did not hold it (Redis' dbAdd: the new event), after it was added.
+// An overwrite is not an addition; a key replaced by Rename is (Redis deletes the target and
+// adds it again). The key is valid only during the call; hooks must not call into the
+// keyspace.
+func (ks *Keyspace) SetAccessHooks(onMiss, onNew func(db int, key []byte)) {
+	ks.onMiss, ks.onNew = onMiss, onNew
+}
+
+// ReadMode says what Lookup, LookupInline and Peek do besides looking up: Redis counts a
+// hit or miss, and publishes keymiss on a miss, for the lookups its commands make with
+// lookupKeyRead, not for those made with lookupKeyWrite. The server sets the mode for each
+// command; every other method (Delete, SetExpire, IdleTime, MemoryUsage...) never counts.
+type ReadMode uint8
+
+// Read modes.
+const (
+	// ReadsCount counts each lookup as a keyspace hit or miss.
+	ReadsCount ReadMode = 1 << iota
+	// ReadsNotify calls the onMiss hook on a miss.
+	ReadsNotify
+	// Reads is a read command's lookup (lookupKeyRead).
+	Reads = ReadsCount | ReadsNotify
+)
+
+// SetReadMode sets the read mode of the lookups that follow and returns the previous one.
+func (ks *Keyspace) SetReadMode(m ReadMode) ReadMode {
+	prev := ks.reads
+	ks.reads = m
+	return prev
+}
+
+// ReadStats returns the hits and misses counted since New or ResetReadStats.
+func (ks *Keyspace) ReadStats() (hits, misses int64) { return ks.hits, ks.misses }
+
+// ResetReadStats zeroes the hit and miss counters (CONFIG RESETSTAT).
+func (ks *Keyspace) ResetReadStats() { ks.hits, ks.misses = 0, 0 }
+
+// readMiss accounts a read lookup of key in db that found nothing.
+func (ks *Keyspace) readMiss(db int, key []byte) {
+	if ks.reads&ReadsCount != 0 {
+		ks.misses++
+	}
+	if ks.reads&ReadsNotify != 0 && ks.onMiss != nil {
+		ks.onMiss(db, key)
+	}
 }
 
 // SetLFUParams sets lfu-log-factor and lfu-decay-time (minutes).

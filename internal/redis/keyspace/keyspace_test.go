@@ -586,3 +586,94 @@ func TestIncrBy(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestReadModeCountsHitsAndMisses(t *testing.T) {
+	ks, clk := newTestKeyspace(t)
+	db := ks.DB(3)
+	var missed []string
+	ks.SetAccessHooks(func(db int, key []byte) { missed = append(missed, fmt.Sprintf("%d %s", db, key)) }, nil)
+	db.SetString([]byte("a"), []byte("1"), 0, false)
+	db.SetString([]byte("e"), []byte("1"), clk.ms+10, false)
+
+	// Off: nothing counts.
+	db.Lookup([]byte("a"))
+	db.Lookup([]byte("nokey"))
+	if h, m := ks.ReadStats(); h != 0 || m != 0 || len(missed) != 0 {
+		t.Fatalf("mode off: hits %d misses %d missed %v", h, m, missed)
+	}
+
+	if prev := ks.SetReadMode(Reads); prev != 0 {
+		t.Fatalf("previous mode %d", prev)
+	}
+	db.Lookup([]byte("a"))
+	db.LookupInline([]byte("a"))
+	db.Peek([]byte("a"))
+	db.Lookup([]byte("b"))
+	db.Peek([]byte("c"))
+	clk.ms += 20
+	db.LookupInline([]byte("e")) // expired lazily: a miss
+	// Other lookups never count.
+	db.IdleTime([]byte("a"))
+	db.MemoryUsage([]byte("zz"))
+	db.Delete([]byte("zz"))
+	if h, m := ks.ReadStats(); h != 3 || m != 3 {
+		t.Fatalf("hits %d misses %d, want 3 3", h, m)
+	}
+	if got := strings.Join(missed, ","); got != "3 b,3 c,3 e" {
+		t.Fatalf("missed %q", got)
+	}
+
+	// Counting without notifying (OBJECT's lookups).
+	ks.SetReadMode(ReadsCount)
+	db.Peek([]byte("d"))
+	db.Peek([]byte("a"))
+	if h, m := ks.ReadStats(); h != 4 || m != 4 || len(missed) != 3 {
+		t.Fatalf("ReadsCount: hits %d misses %d missed %v", h, m, missed)
+	}
+	ks.SetReadMode(0)
+	ks.ResetReadStats()
+	if h, m := ks.ReadStats(); h != 0 || m != 0 {
+		t.Fatalf("after reset: %d %d", h, m)
+	}
+}
+
+func TestNewKeyHook(t *testing.T) {
+	ks, clk := newTestKeyspace(t)
+	db := ks.DB(1)
+	var added []string
+	ks.SetAccessHooks(nil, func(db int, key []byte) { added = append(added, fmt.Sprintf("%d %s", db, key)) })
+	expect := func(want string) {
+		t.Helper()
+		if got := strings.Join(added, ","); got != want {
+			t.Fatalf("new keys %q, want %q", got, want)
+		}
+		added = added[:0]
+	}
+	db.SetString([]byte("s"), []byte("1"), 0, false)
+	expect("1 s")
+	db.SetString([]byte("s"), []byte("2"), 0, false)            // in place
+	db.SetString([]byte("s"), []byte("longer"), 0, false)       // new entry, same key
+	db.SetStringRaw([]byte("s"), []byte("x"), 0, true)          // overwrite
+	db.SetObject([]byte("s"), &testObj{typ: TypeList, size: 8}) // overwrite with an Object
+	db.IncrBy([]byte("s2"), 1, nil)                             // added
+	db.IncrBy([]byte("s2"), 1, nil)                             // in place
+	db.IncrBy([]byte("s2"), 1000, nil)                          // longer: rewritten
+	db.SetInline([]byte("h"), TypeHash, []byte("x"), testUnpacker{}, false)
+	expect("1 s2,1 h")
+
+	db.SetString([]byte("e"), []byte("1"), clk.ms+10, false)
+	expect("1 e")
+	clk.ms += 20
+	db.SetString([]byte("e"), []byte("2"), 0, false) // the old one expired: added again
+	expect("1 e")
+
+	db.Rename([]byte("e"), []byte("f")) // to was absent
+	db.Rename([]byte("f"), []byte("s")) // to existed: Redis deletes it and adds it again
+	db.Rename([]byte("s"), []byte("s")) // same key: nothing
+	db.Rename([]byte("nokey"), []byte("x"))
+	expect("1 f,1 s")
+
+	db.SetExpire([]byte("s"), clk.ms+1000) // rewrites the entry with a TTL: not an addition
+	db.Delete([]byte("s"))
+	expect("")
+}

@@ -40,6 +40,9 @@ var configHelp = []string{
 }
 
 func (a *admin) registerConfig() {
+	// The keyspace reports read misses and added keys for the m and n classes
+	// of notify-keyspace-events (this belongs next to SetHooks in New).
+	a.s.ks.SetAccessHooks(a.s.onKeyMiss, a.s.onKeyNew)
 	adm := []string{"admin", "slow", "dangerous"}
 	flags := command.Admin | command.NoScript | command.Loading | command.Stale
 	sub := func(name string, arity int, since, summary, complexity string, h command.Handler) *command.Spec {
@@ -177,6 +180,7 @@ func sameDirectiveValue(cfg *Config, d directive, v, cur string) bool {
 func (a *admin) cmdConfigResetStat(c *command.Ctx) {
 	s := a.s
 	s.stats.reset() // per-command counters and latency histograms
+	s.ks.ResetReadStats()
 	s.stats.connections = 0
 	a.memPeak = 0
 	a.ops = opsSampler{}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tandem-db/tandem/internal/redis/command"
+	"github.com/tandem-db/tandem/internal/redis/keyspace"
 	"github.com/tandem-db/tandem/internal/shared/clock"
 )
 
@@ -215,7 +216,15 @@ func (s *Server) call(c *client, spec *command.Spec, args [][]byte, now time.Tim
 	ctx.InMulti = inExec
 	mark := len(c.out.Buf)
 	start := clock.Ticks()
+	// A read-only command's lookups are reads: counted in keyspace_hits/misses and
+	// published as keymiss when they miss. Write commands mark their read lookups
+	// themselves. A blocked command served later does not count again: Redis 7.0
+	// serves it with a write lookup.
+	if spec.Flags&command.ReadOnly != 0 && !ctx.Unblocked {
+		s.ks.SetReadMode(keyspace.Reads)
+	}
 	spec.Handler(ctx)
+	s.ks.SetReadMode(0)
 	dur := clock.Since(start)
 	st := s.stats.cmd(spec)
 	st.calls++

@@ -94,6 +94,14 @@ func (s *Server) Notify(db int, class byte, event string, key []byte) {
 	}
 }
 
+// onKeyMiss is called by the keyspace for a read lookup that found nothing
+// (Redis' lookupKey without LOOKUP_NONOTIFY).
+func (s *Server) onKeyMiss(db int, key []byte) { s.Notify(db, 'm', "keymiss", key) }
+
+// onKeyNew is called by the keyspace for every key added to a database
+// (Redis' dbAdd), before the command publishes its own event.
+func (s *Server) onKeyNew(db int, key []byte) { s.Notify(db, 'n', "new", key) }
+
 func splitConfigLine(line string) ([]string, bool) {
 	args, ok := resp.SplitArgs([]byte(line), nil)
 	if !ok {
