@@ -182,8 +182,11 @@ func (db *DB) lookupTouch(key []byte, unpack bool) (Value, bool) {
 	now := ks.now()
 	e, _, ok := db.lookup(key, now)
 	if !ok {
-		if ks.reads != 0 {
-			ks.readMiss(db.index, key)
+		if ks.reads&ReadsCount != 0 {
+			ks.misses++
+		}
+		if ks.reads&ReadsNotify != 0 {
+			ks.keyMiss(db.index, key)
 		}
 		return Value{}, false
 	}
@@ -200,8 +203,11 @@ func (db *DB) Peek(key []byte) (Value, bool) {
 	ks := db.ks
 	e, _, ok := db.lookup(key, ks.now())
 	if !ok {
-		if ks.reads != 0 {
-			ks.readMiss(db.index, key)
+		if ks.reads&ReadsCount != 0 {
+			ks.misses++
+		}
+		if ks.reads&ReadsNotify != 0 {
+			ks.keyMiss(db.index, key)
 		}
 		return Value{}, false
 	}

@@ -118,8 +118,14 @@ var (
 
 // Keyspace is the set of numbered databases. See the package documentation for locking.
 type Keyspace struct {
-	dbs  []*DB
-	now  func() int64
+	dbs []*DB
+	now func() int64
+	// reads says how Lookup, LookupInline and Peek account the running command's lookups
+	// (see ReadMode); hits and misses are INFO's keyspace_hits and keyspace_misses. Next to
+	// now, which every lookup reads: the same cache line.
+	reads        ReadMode
+	hits, misses int64
+
 	rng  *rand.Rand
 	seed maphash.Seed
 
@@ -128,12 +134,7 @@ type Keyspace struct {
 	onExpire, onEvict func(db int, key []byte)
 	onMiss, onNew     func(db int, key []byte)
 	hookKey           []byte // copy of the key handed to a hook
-
-	// reads says how Lookup, LookupInline and Peek account the running command's lookups
-	// (see ReadMode); hits and misses are INFO's keyspace_hits and keyspace_misses.
-	reads        ReadMode
-	hits, misses int64
-	scratch      []byte // Scratch's buffer
+	scratch           []byte // Scratch's buffer
 
 	policy       policy
 	lfuLogFactor int
@@ -254,12 +255,9 @@ func (ks *Keyspace) ReadStats() (hits, misses int64) { return ks.hits, ks.misses
 // ResetReadStats zeroes the hit and miss counters (CONFIG RESETSTAT).
 func (ks *Keyspace) ResetReadStats() { ks.hits, ks.misses = 0, 0 }
 
-// readMiss accounts a read lookup of key in db that found nothing.
-func (ks *Keyspace) readMiss(db int, key []byte) {
-	if ks.reads&ReadsCount != 0 {
-		ks.misses++
-	}
-	if ks.reads&ReadsNotify != 0 && ks.onMiss != nil {
+// keyMiss reports a read lookup of key in db that found nothing to the onMiss hook.
+func (ks *Keyspace) keyMiss(db int, key []byte) {
+	if ks.onMiss != nil {
 		ks.onMiss(db, key)
 	}
 }

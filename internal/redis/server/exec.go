@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/tandem-db/tandem/internal/redis/command"
-	"github.com/tandem-db/tandem/internal/redis/keyspace"
 	"github.com/tandem-db/tandem/internal/shared/clock"
 )
 
@@ -221,10 +220,12 @@ func (s *Server) call(c *client, spec *command.Spec, args [][]byte, now time.Tim
 	// themselves. A blocked command served later does not count again: Redis 7.0
 	// serves it with a write lookup.
 	if spec.Flags&command.ReadOnly != 0 && !ctx.Unblocked {
-		s.ks.SetReadMode(keyspace.Reads)
+		s.ks.SetReadMode(s.readMode())
+		spec.Handler(ctx)
+		s.ks.SetReadMode(0)
+	} else {
+		spec.Handler(ctx) // restores the mode it changes (Ctx.LookupRead, BeginReads)
 	}
-	spec.Handler(ctx)
-	s.ks.SetReadMode(0)
 	dur := clock.Since(start)
 	st := s.stats.cmd(spec)
 	st.calls++

@@ -3,6 +3,8 @@ package server
 import (
 	"strconv"
 
+	"github.com/tandem-db/tandem/internal/redis/keyspace"
+
 	"github.com/tandem-db/tandem/internal/redis/resp"
 )
 
@@ -92,6 +94,16 @@ func (s *Server) Notify(db int, class byte, event string, key []byte) {
 		ch = append(ch, event...)
 		s.pubsub.publish(ch, key)
 	}
+}
+
+// readMode is the keyspace read mode of a read-only command: its lookups
+// count as hits or misses, and a miss calls onKeyMiss only when the m class
+// is enabled (no hook call per miss otherwise).
+func (s *Server) readMode() keyspace.ReadMode {
+	if s.cfg.NotifyKeyspaceEvents&notifyKeyMiss != 0 {
+		return keyspace.Reads
+	}
+	return keyspace.ReadsCount
 }
 
 // onKeyMiss is called by the keyspace for a read lookup that found nothing
