@@ -27,6 +27,10 @@ func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) (expired int) {
 			db.s.migrate(migratePerCycle, db.seed)
 		}
 	}
+	expireStart := time.Now()
+	next := (ks.expireDB + 1) % n
+	sampledTotal, timedOut := 0, false
+dbs:
 	for i := 0; i < n; i++ {
 		dbi := (ks.expireDB + i) % n
 		db := ks.dbs[dbi]
@@ -39,15 +43,44 @@ func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) (expired int) {
 				}
 			}
 			expired += hit
+			sampledTotal += sampled
 			if time.Since(start) >= budget {
-				ks.expireDB = dbi // resume here: this database may have more
-				return expired
+				next = dbi // resume here: this database may have more
+				timedOut = true
+				break dbs
 			}
 			if hit*100 <= sampled*expireRepeatPercent {
 				break
 			}
 		}
 	}
-	ks.expireDB = (ks.expireDB + 1) % n
+	ks.expireDB = next
+	st := &ks.expireStats
+	if timedOut {
+		st.TimeCapReached++
+	}
+	perc := 0.0
+	if sampledTotal > 0 {
+		perc = float64(expired) / float64(sampledTotal)
+	}
+	st.StaleRatio = perc*0.05 + st.StaleRatio*0.95
+	st.CycleTime += time.Since(expireStart)
 	return expired
 }
+
+// ExpireStats are the active expiry counters INFO stats reports, kept as Redis keeps them.
+type ExpireStats struct {
+	// StaleRatio estimates the share of keys with a TTL that are expired but not yet
+	// removed: each cycle's expired/sampled ratio averaged with a weight of 5%
+	// (expired_stale_perc, as a percentage).
+	StaleRatio float64
+	// TimeCapReached counts the cycles that stopped because their budget was spent
+	// (expired_time_cap_reached_count).
+	TimeCapReached int64
+	// CycleTime is the wall time spent sampling and expiring in the cycles
+	// (expire_cycle_cpu_milliseconds).
+	CycleTime time.Duration
+}
+
+// ExpireStats returns the active expiry counters since New or ResetStats.
+func (ks *Keyspace) ExpireStats() ExpireStats { return ks.expireStats }

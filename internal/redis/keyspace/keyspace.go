@@ -142,8 +142,9 @@ type Keyspace struct {
 	samples      int
 	pool         evictionPool
 
-	expireDB int // database the next active expire cycle starts at
-	chunkCap int // arena chunk capacity (chunkSize; tests use less to exercise compaction)
+	expireDB    int // database the next active expire cycle starts at
+	expireStats ExpireStats
+	chunkCap    int // arena chunk capacity (chunkSize; tests use less to exercise compaction)
 }
 
 // New returns a keyspace with empty databases.
@@ -249,11 +250,14 @@ func (ks *Keyspace) SetReadMode(m ReadMode) ReadMode {
 	return prev
 }
 
-// ReadStats returns the hits and misses counted since New or ResetReadStats.
+// ReadStats returns the hits and misses counted since New or ResetStats.
 func (ks *Keyspace) ReadStats() (hits, misses int64) { return ks.hits, ks.misses }
 
-// ResetReadStats zeroes the hit and miss counters (CONFIG RESETSTAT).
-func (ks *Keyspace) ResetReadStats() { ks.hits, ks.misses = 0, 0 }
+// ResetStats zeroes the hit and miss counters and the ExpireStats (CONFIG RESETSTAT).
+func (ks *Keyspace) ResetStats() {
+	ks.hits, ks.misses = 0, 0
+	ks.expireStats = ExpireStats{}
+}
 
 // keyMiss reports a read lookup of key in db that found nothing to the onMiss hook.
 func (ks *Keyspace) keyMiss(db int, key []byte) {

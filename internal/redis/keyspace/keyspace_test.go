@@ -631,7 +631,7 @@ func TestReadModeCountsHitsAndMisses(t *testing.T) {
 		t.Fatalf("ReadsCount: hits %d misses %d missed %v", h, m, missed)
 	}
 	ks.SetReadMode(0)
-	ks.ResetReadStats()
+	ks.ResetStats()
 	if h, m := ks.ReadStats(); h != 0 || m != 0 {
 		t.Fatalf("after reset: %d %d", h, m)
 	}
@@ -676,4 +676,43 @@ func TestNewKeyHook(t *testing.T) {
 	db.SetExpire([]byte("s"), clk.ms+1000) // rewrites the entry with a TTL: not an addition
 	db.Delete([]byte("s"))
 	expect("")
+}
+
+func TestExpireStats(t *testing.T) {
+	ks, clk := newTestKeyspace(t)
+	db := ks.DB(0)
+	for i := 0; i < 100; i++ {
+		db.SetString(fmt.Appendf(nil, "k%d", i), []byte("v"), clk.ms+100, false)
+	}
+	ks.ActiveExpireCycle(time.Second) // nothing due: 0% stale
+	if st := ks.ExpireStats(); st.StaleRatio != 0 || st.TimeCapReached != 0 {
+		t.Fatalf("before expiry: %+v", st)
+	}
+	clk.ms += 101
+	// Every sampled key is expired: this cycle's ratio is 1, averaged in at 5%.
+	if got := ks.ActiveExpireCycle(time.Second); got != 100 {
+		t.Fatalf("expired %d", got)
+	}
+	st := ks.ExpireStats()
+	if st.StaleRatio < 0.0499 || st.StaleRatio > 0.0501 || st.TimeCapReached != 0 || st.CycleTime <= 0 {
+		t.Fatalf("after expiry: %+v", st)
+	}
+	ks.ActiveExpireCycle(time.Second) // nothing left: the estimate decays
+	if r := ks.ExpireStats().StaleRatio; r < 0.0474 || r > 0.0476 {
+		t.Fatalf("decayed ratio %v, want 0.0475", r)
+	}
+
+	// A cycle out of budget counts as reaching the time cap and resumes at the same DB.
+	for i := 0; i < 1000; i++ {
+		db.SetString(fmt.Appendf(nil, "t%d", i), []byte("v"), clk.ms+1, false)
+	}
+	clk.ms += 2
+	ks.ActiveExpireCycle(0)
+	if st := ks.ExpireStats(); st.TimeCapReached != 1 {
+		t.Fatalf("time cap: %+v", st)
+	}
+	ks.ResetStats()
+	if st := ks.ExpireStats(); st != (ExpireStats{}) {
+		t.Fatalf("after ResetStats: %+v", st)
+	}
 }

@@ -179,8 +179,8 @@ func sameDirectiveValue(cfg *Config, d directive, v, cur string) bool {
 
 func (a *admin) cmdConfigResetStat(c *command.Ctx) {
 	s := a.s
-	s.stats.reset() // per-command counters and latency histograms
-	s.ks.ResetReadStats()
+	s.stats.reset()   // per-command counters and latency histograms
+	s.ks.ResetStats() // keyspace hits/misses, active expiry
 	s.stats.connections = 0
 	a.memPeak = 0
 	a.ops = opsSampler{}

@@ -351,8 +351,15 @@ func (a *admin) writeInfoSection(b *infoBuilder, name string, self *client) {
 		b.int("sync_partial_ok", 0)
 		b.int("sync_partial_err", 0)
 		b.int("expired_keys", st.expiredKeys)
+		exp := s.ks.ExpireStats()
+		b.float("expired_stale_perc", exp.StaleRatio*100, 2)
+		b.int("expired_time_cap_reached_count", exp.TimeCapReached)
+		b.int("expire_cycle_cpu_milliseconds", exp.CycleTime.Milliseconds())
 		b.int("evicted_keys", st.evictedKeys)
 		b.int("evicted_clients", 0)
+		exceeded, current := st.evictionExceeded(now.UnixMilli())
+		b.int("total_eviction_exceeded_time", exceeded)
+		b.int("current_eviction_exceeded_time", current)
 		hits, misses := s.ks.ReadStats()
 		b.int("keyspace_hits", hits)
 		b.int("keyspace_misses", misses)
@@ -376,6 +383,11 @@ func (a *admin) writeInfoSection(b *infoBuilder, name string, self *client) {
 		b.int("dump_payload_sanitizations", 0)
 		b.int("io_threaded_reads_processed", 0)
 		b.int("io_threaded_writes_processed", 0)
+		// Redis resizes each client's fixed reply buffer from clientsCron; tandem's
+		// output buffers grow by append and are not resized by a cron, so none is
+		// counted.
+		b.int("reply_buffer_shrinks", 0)
+		b.int("reply_buffer_expands", 0)
 	case "replication":
 		b.section("Replication")
 		b.str("role", "master")

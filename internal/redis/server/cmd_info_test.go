@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tandem-db/tandem/internal/redis/redistest"
 )
 
 // infoSectionsOf lists the "# Title" headers of an INFO reply.
@@ -171,5 +173,118 @@ func TestLatencyHistogramPercentiles(t *testing.T) {
 	h.cumulativeByPowerOfTwo(func(usec, count int64) { cum = append(cum, usec, count) })
 	if n := len(cum); n == 0 || cum[n-1] != 1000 || cum[0] != 1 || cum[1] != 1 {
 		t.Errorf("cumulative buckets %v", cum)
+	}
+}
+
+func TestInfoKeyspaceHitsMissesAndEviction(t *testing.T) {
+	_, addr := startServer(t)
+	ctx := context.Background()
+	rdb := newClient(t, addr, 2)
+	stat := func(name string) int64 {
+		t.Helper()
+		info, err := rdb.Info(ctx, "stats").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := strconv.ParseInt(infoField(info, name), 10, 64)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return v
+	}
+	rdb.Set(ctx, "a", "1", 0)            // write: not counted
+	rdb.Get(ctx, "a")                    // hit
+	rdb.MGet(ctx, "a", "b", "a", "c")    // 2 hits, 2 misses
+	rdb.Incr(ctx, "n")                   // write lookup: not counted
+	rdb.GetDel(ctx, "n")                 // a write command that reads: hit
+	rdb.Exists(ctx, "a", "zz")           // hit, miss
+	rdb.Do(ctx, "MEMORY", "USAGE", "zz") // not a read lookup in Redis
+	if h, m := stat("keyspace_hits"), stat("keyspace_misses"); h != 5 || m != 3 {
+		t.Fatalf("hits %d misses %d, want 5 3", h, m)
+	}
+
+	// Over maxmemory with noeviction: the time over the limit runs until a
+	// check finds memory under it again.
+	rdb.ConfigSet(ctx, "maxmemory", "1")
+	if err := rdb.Set(ctx, "big", "x", 0).Err(); err == nil || !strings.HasPrefix(err.Error(), "OOM") {
+		t.Fatalf("SET over maxmemory: %v", err)
+	}
+	time.Sleep(30 * time.Millisecond)
+	if cur := stat("current_eviction_exceeded_time"); cur < 20 {
+		t.Fatalf("current_eviction_exceeded_time %d, want >= 20", cur)
+	}
+	rdb.ConfigSet(ctx, "maxmemory", "0")
+	rdb.ConfigSet(ctx, "maxmemory", "1gb")
+	rdb.Get(ctx, "a") // the check before it finds memory under the limit
+	if cur, total := stat("current_eviction_exceeded_time"), stat("total_eviction_exceeded_time"); cur != 0 || total < 20 {
+		t.Fatalf("after: current %d total %d", cur, total)
+	}
+
+	if err := rdb.Do(ctx, "CONFIG", "RESETSTAT").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"keyspace_hits", "keyspace_misses", "total_eviction_exceeded_time",
+		"expired_time_cap_reached_count", "expire_cycle_cpu_milliseconds"} {
+		if v := stat(f); v != 0 {
+			t.Errorf("%s = %d after CONFIG RESETSTAT", f, v)
+		}
+	}
+}
+
+// TestInfoFieldsMatchRedis compares the field names of every INFO section
+// (but the per-command, per-error and latency lines) with redis-server's.
+func TestInfoFieldsMatchRedis(t *testing.T) {
+	ref := redistest.Start(t, 2)
+	_, addr := startServer(t)
+	ours := newClient(t, addr, 2)
+	ctx := context.Background()
+	fields := func(info string) map[string][]string {
+		out := map[string][]string{}
+		sec := ""
+		for _, line := range strings.Split(info, "\r\n") {
+			if title, ok := strings.CutPrefix(line, "# "); ok {
+				sec = title
+				out[sec] = []string{}
+				continue
+			}
+			name, _, ok := strings.Cut(line, ":")
+			if !ok || sec == "Commandstats" || sec == "Errorstats" || sec == "Latencystats" || sec == "Keyspace" {
+				continue
+			}
+			out[sec] = append(out[sec], name)
+		}
+		return out
+	}
+	want, err := ref.Info(ctx, "everything").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ours.Info(ctx, "everything").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Known differences (docs/COMPATIBILITY.md): tandem adds its Go version and
+	// does not count read and write calls on its sockets yet.
+	extra := map[string]bool{"go_version": true}
+	missing := map[string]bool{"total_reads_processed": true, "total_writes_processed": true}
+	wf, gf := fields(want), fields(got)
+	for sec, names := range wf {
+		var w, g []string
+		for _, n := range names {
+			if !missing[n] {
+				w = append(w, n)
+			}
+		}
+		for _, n := range gf[sec] {
+			if !extra[n] {
+				g = append(g, n)
+			}
+		}
+		if strings.Join(w, " ") != strings.Join(g, " ") {
+			t.Errorf("section %s:\nredis:  %v\ntandem: %v", sec, w, g)
+		}
+	}
+	if len(gf) != len(wf) {
+		t.Errorf("sections: redis %d, tandem %d", len(wf), len(gf))
 	}
 }

@@ -251,3 +251,47 @@ func TestCoreIdleTimeoutAfterUnsubscribe(t *testing.T) {
 	mon.silent(10 * time.Millisecond)
 	admin.closed()
 }
+
+// keymiss (class m) is published for a read lookup that misses, new (class
+// n) for a key added to a database, before the command's own event; a class
+// that is not enabled publishes nothing, while the hit and miss counters of
+// INFO count either way.
+func TestCoreKeymissAndNewNotifications(t *testing.T) {
+	_, addr := startServer(t)
+	c, sub := dial(t, addr), dial(t, addr)
+	c.do("+OK\r\n", "CONFIG", "SET", "notify-keyspace-events", "Egmn")
+	sub.send(cmd("PSUBSCRIBE", "__keyevent@*"))
+	sub.reply()
+	ev := func(event, key string) string {
+		return arr(bulk("pmessage"), bulk("__keyevent@*"), bulk("__keyevent@0__:"+event), bulk(key))
+	}
+	marker := func() { // everything published before was expected
+		c.do(":1\r\n", "PUBLISH", "__keyevent@0__:marker", "m")
+		sub.expect(ev("marker", "m"))
+	}
+	c.do("$-1\r\n", "GET", "nx")
+	sub.expect(ev("keymiss", "nx"))
+	c.do("+OK\r\n", "SET", "k", "v")
+	sub.expect(ev("new", "k")) // class $ (set) is not enabled
+	c.do("+OK\r\n", "SET", "k", "w")
+	c.do(":1\r\n", "LPUSH", "l", "a")
+	sub.expect(ev("new", "l"))
+	c.do(":2\r\n", "LPUSH", "l", "b")
+	c.do("+OK\r\n", "RENAME", "l", "k") // k existed: deleted and added again
+	sub.expect(ev("new", "k"), ev("rename_from", "l"), ev("rename_to", "k"))
+	c.do("$-1\r\n", "GETDEL", "nx2") // a write command that reads
+	sub.expect(ev("keymiss", "nx2"))
+	c.do(":0\r\n", "DEL", "nx3")                 // a write lookup: no keymiss
+	c.do("$-1\r\n", "OBJECT", "ENCODING", "nx4") // counted, never notified
+	marker()
+
+	c.do("+OK\r\n", "CONFIG", "SET", "notify-keyspace-events", "Eg")
+	c.do("$-1\r\n", "GET", "nx")
+	c.do("+OK\r\n", "SET", "n2", "v")
+	marker()
+	c.send(cmd("INFO", "stats"))
+	info := c.reply()
+	if h, m := infoField(info, "keyspace_hits"), infoField(info, "keyspace_misses"); h != "0" || m != "4" {
+		t.Fatalf("keyspace_hits %s keyspace_misses %s, want 0 4", h, m)
+	}
+}

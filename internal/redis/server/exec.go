@@ -182,9 +182,12 @@ func (s *Server) oomRejects(c *client, spec *command.Spec) bool {
 	}
 	used := s.ks.UsedMemory()
 	if used <= s.cfg.MaxMemory {
+		s.stats.evictionPass(true, s.nowMs)
 		return false
 	}
-	if _, err := s.ks.Evict(used - s.cfg.MaxMemory); err == nil {
+	_, err := s.ks.Evict(used - s.cfg.MaxMemory)
+	s.stats.evictionPass(err == nil, s.nowMs)
+	if err == nil {
 		return false
 	}
 	deny := spec.Flags&command.DenyOOM != 0

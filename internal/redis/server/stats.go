@@ -19,6 +19,35 @@ type stats struct {
 	totalErrors   int64
 	netInput      int64
 	netOutput     int64
+
+	// evictExceededSince is when used memory was last found above maxmemory
+	// after an eviction pass (unix ms, 0 while under it); evictExceeded sums
+	// the ms of the periods that ended (INFO *_eviction_exceeded_time).
+	evictExceededSince int64
+	evictExceeded      int64
+}
+
+// evictionPass records the outcome of a maxmemory check at now (unix ms), as
+// Redis' performEvictions updates its metrics: a period over the limit starts
+// at the first pass that could not get under it and ends at the first that
+// finds memory under it.
+func (st *stats) evictionPass(underLimit bool, now int64) {
+	switch {
+	case !underLimit && st.evictExceededSince == 0:
+		st.evictExceededSince = now
+	case underLimit && st.evictExceededSince != 0:
+		st.evictExceeded += now - st.evictExceededSince
+		st.evictExceededSince = 0
+	}
+}
+
+// evictionExceeded returns the total and the current time (ms) spent over
+// maxmemory, the current period included in the total.
+func (st *stats) evictionExceeded(now int64) (total, current int64) {
+	if st.evictExceededSince != 0 {
+		current = now - st.evictExceededSince
+	}
+	return st.evictExceeded + current, current
 }
 
 // cmdStats is one command's line in INFO commandstats.
