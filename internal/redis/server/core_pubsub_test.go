@@ -219,13 +219,7 @@ func TestCoreNumsubResp3Array(t *testing.T) {
 // destination is notified before the pop from the source).
 func TestCoreNotificationsOfServedBLMove(t *testing.T) {
 	s, addr := startServer(t)
-	c, sub := dial(t, addr), dial(t, addr)
-	c.do("+OK\r\n", "CONFIG", "SET", "notify-keyspace-events", "Elg")
-	sub.send(cmd("PSUBSCRIBE", "__keyevent@0__:*"))
-	sub.reply()
-	ev := func(event, key string) string {
-		return arr(bulk("pmessage"), bulk("__keyevent@0__:*"), bulk("__keyevent@0__:"+event), bulk(key))
-	}
+	c, sub, ev := subscribeKeyevents(t, addr, "Elg")
 	w := blockIn(t, s, addr, 1, "BLMOVE", "src", "dst", "LEFT", "RIGHT", "0")
 	c.do(":1\r\n", "RPUSH", "src", "a")
 	w.expect(bulk("a"))
@@ -258,13 +252,7 @@ func TestCoreIdleTimeoutAfterUnsubscribe(t *testing.T) {
 // INFO count either way.
 func TestCoreKeymissAndNewNotifications(t *testing.T) {
 	_, addr := startServer(t)
-	c, sub := dial(t, addr), dial(t, addr)
-	c.do("+OK\r\n", "CONFIG", "SET", "notify-keyspace-events", "Egmn")
-	sub.send(cmd("PSUBSCRIBE", "__keyevent@*"))
-	sub.reply()
-	ev := func(event, key string) string {
-		return arr(bulk("pmessage"), bulk("__keyevent@*"), bulk("__keyevent@0__:"+event), bulk(key))
-	}
+	c, sub, ev := subscribeKeyevents(t, addr, "Egmn")
 	marker := func() { // everything published before was expected
 		c.do(":1\r\n", "PUBLISH", "__keyevent@0__:marker", "m")
 		sub.expect(ev("marker", "m"))
@@ -294,4 +282,18 @@ func TestCoreKeymissAndNewNotifications(t *testing.T) {
 	if h, m := infoField(info, "keyspace_hits"), infoField(info, "keyspace_misses"); h != "0" || m != "4" {
 		t.Fatalf("keyspace_hits %s keyspace_misses %s, want 0 4", h, m)
 	}
+}
+
+// subscribeKeyevents enables the notify-keyspace-events classes and returns
+// a client, a subscriber to every keyevent channel of db 0, and the message
+// it receives for an event.
+func subscribeKeyevents(t *testing.T, addr, classes string) (c, sub *rawConn, ev func(event, key string) string) {
+	c, sub = dial(t, addr), dial(t, addr)
+	c.do("+OK\r\n", "CONFIG", "SET", "notify-keyspace-events", classes)
+	sub.send(cmd("PSUBSCRIBE", "__keyevent@0__:*"))
+	sub.reply()
+	ev = func(event, key string) string {
+		return arr(bulk("pmessage"), bulk("__keyevent@0__:*"), bulk("__keyevent@0__:"+event), bulk(key))
+	}
+	return c, sub, ev
 }
