@@ -165,6 +165,11 @@ func (a *admin) cmdConfigSet(c *command.Ctx) {
 		}
 	}
 	a.s.applyConfigLocked()
+	if seen["maxmemory"] && cfg.MaxMemory > 0 {
+		// A lower limit evicts at once (Redis' updateMaxmemory), not only
+		// before the next command.
+		a.s.evictLocked()
+	}
 	c.W.OK()
 }
 

@@ -297,3 +297,15 @@ func subscribeKeyevents(t *testing.T, addr, classes string) (c, sub *rawConn, ev
 	}
 	return c, sub, ev
 }
+
+// CONFIG SET maxmemory below the used memory evicts at once (Redis'
+// updateMaxmemory), so the evicted event arrives without another command.
+func TestCoreEvictedOnConfigSetMaxmemory(t *testing.T) {
+	_, addr := startServer(t)
+	c, sub, ev := subscribeKeyevents(t, addr, "Ee")
+	c.do("+OK\r\n", "CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
+	c.do("+OK\r\n", "SET", "foo", "bar")
+	c.do("+OK\r\n", "CONFIG", "SET", "maxmemory", "1")
+	sub.expect(ev("evicted", "foo"))
+	c.do("+OK\r\n", "CONFIG", "SET", "maxmemory", "0")
+}

@@ -180,14 +180,7 @@ func (s *Server) oomRejects(c *client, spec *command.Spec) bool {
 	if s.cfg.MaxMemory <= 0 {
 		return false
 	}
-	used := s.ks.UsedMemory()
-	if used <= s.cfg.MaxMemory {
-		s.stats.evictionPass(true, s.nowMs)
-		return false
-	}
-	_, err := s.ks.Evict(used - s.cfg.MaxMemory)
-	s.stats.evictionPass(err == nil, s.nowMs)
-	if err == nil {
+	if s.evictLocked() {
 		return false
 	}
 	deny := spec.Flags&command.DenyOOM != 0
@@ -195,6 +188,19 @@ func (s *Server) oomRejects(c *client, spec *command.Spec) bool {
 		deny = true
 	}
 	return deny || (c.multi != nil && spec.Name == "exec" && c.multi.hasDenyOOM())
+}
+
+// evictLocked frees memory down to maxmemory (set) as the policy allows, as
+// Redis' performEvictions, and reports whether used memory is now under it.
+func (s *Server) evictLocked() bool {
+	used := s.ks.UsedMemory()
+	under := used <= s.cfg.MaxMemory
+	if !under {
+		_, err := s.ks.Evict(used - s.cfg.MaxMemory)
+		under = err == nil
+	}
+	s.stats.evictionPass(under, s.nowMs)
+	return under
 }
 
 func (m *multiState) hasDenyOOM() bool {
