@@ -230,11 +230,9 @@ func (s *Server) call(c *client, spec *command.Spec, args [][]byte, now time.Tim
 	// serves it with a write lookup.
 	if spec.Flags&command.ReadOnly != 0 && !ctx.Unblocked {
 		s.ks.SetReadMode(s.readMode())
-		spec.Handler(ctx)
-		s.ks.SetReadMode(0)
-	} else {
-		spec.Handler(ctx) // restores the mode it changes (Ctx.LookupRead, BeginReads)
 	}
+	spec.Handler(ctx)
+	s.ks.SetReadMode(0) // whatever a handler left (Ctx.LookupRead, BeginReads restore it)
 	dur := clock.Since(start)
 	st := s.stats.cmd(spec)
 	st.calls++
