@@ -32,6 +32,7 @@ type client struct {
 	qbufLimit  int64
 	maxBulkLen int64
 	unreadIn   int64  // bytes read since the last batch, for total_net_input_bytes
+	unreadOps  int64  // socket reads since the last batch, for total_reads_processed
 	stash      []byte // bytes read by the socket watcher while blocked
 	batch      [][][]byte
 	argBuf     [][]byte // every argument of the batch, batch entries slice it
@@ -177,6 +178,7 @@ func (c *client) readLoop() {
 			c.stash = c.stash[n:]
 		} else {
 			n, err = c.conn.Read(c.qbuf[len(c.qbuf):cap(c.qbuf)])
+			c.unreadOps++
 		}
 		if n > 0 {
 			c.qbuf = c.qbuf[:len(c.qbuf)+n]
@@ -316,8 +318,9 @@ func (c *client) runBatch() bool {
 		s.tick(now)
 		c.refreshLimitsLocked()
 		s.stats.netInput += c.unreadIn
+		s.stats.reads += c.unreadOps
 		c.totalIn += c.unreadIn
-		c.unreadIn = 0
+		c.unreadIn, c.unreadOps = 0, 0
 		c.lastActive = now
 		for ; i < len(c.batch); i++ {
 			if s.paused.active(c, c.batch[i]) {
@@ -374,7 +377,7 @@ func (c *client) flush() bool {
 	}
 	data := c.out.Buf
 	c.out.Buf = c.spare[:0]
-	s.stats.netOutput += int64(len(data))
+	s.stats.wrote(len(data))
 	s.mu.Unlock()
 	_, err := c.conn.Write(data)
 	if cap(data) <= maxKeepBuffer {
@@ -415,7 +418,7 @@ func (c *client) writer() {
 		s.mu.Lock()
 		data := c.out.Buf
 		c.out.Buf = spare[:0]
-		s.stats.netOutput += int64(len(data))
+		s.stats.wrote(len(data))
 		closing := c.closing
 		s.mu.Unlock()
 		if len(data) > 0 {
@@ -436,7 +439,7 @@ func (c *client) writer() {
 	s.mu.Lock()
 	data := c.out.Buf
 	c.out.Buf = nil
-	s.stats.netOutput += int64(len(data))
+	s.stats.wrote(len(data))
 	s.mu.Unlock()
 	if len(data) > 0 {
 		_, _ = c.conn.Write(data)

@@ -40,9 +40,6 @@ var configHelp = []string{
 }
 
 func (a *admin) registerConfig() {
-	// The keyspace reports read misses and added keys for the m and n classes
-	// of notify-keyspace-events (this belongs next to SetHooks in New).
-	a.s.ks.SetAccessHooks(a.s.onKeyMiss, a.s.onKeyNew)
 	adm := []string{"admin", "slow", "dangerous"}
 	flags := command.Admin | command.NoScript | command.Loading | command.Stale
 	sub := func(name string, arity int, since, summary, complexity string, h command.Handler) *command.Spec {

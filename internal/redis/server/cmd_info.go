@@ -381,6 +381,8 @@ func (a *admin) writeInfoSection(b *infoBuilder, name string, self *client) {
 		b.int("unexpected_error_replies", 0)
 		b.int("total_error_replies", st.totalErrors)
 		b.int("dump_payload_sanitizations", 0)
+		b.int("total_reads_processed", st.reads)
+		b.int("total_writes_processed", st.writes)
 		b.int("io_threaded_reads_processed", 0)
 		b.int("io_threaded_writes_processed", 0)
 		// Redis resizes each client's fixed reply buffer from clientsCron; tandem's

@@ -75,6 +75,8 @@ func New(cfg *Config, log *slog.Logger) *Server {
 	s.nowMs = nowMillis()
 	s.ks = keyspace.New(keyspace.Options{Databases: cfg.Databases, Now: func() int64 { return s.nowMs }})
 	s.ks.SetHooks(s.onExpire, s.onEvict)
+	// Read misses and added keys, for the m and n classes of notify-keyspace-events.
+	s.ks.SetAccessHooks(s.onKeyMiss, s.onKeyNew)
 	s.applyConfigLocked()
 	clock.Calibrate()
 	s.table = command.NewTable()

@@ -19,12 +19,22 @@ type stats struct {
 	totalErrors   int64
 	netInput      int64
 	netOutput     int64
+	reads         int64 // socket reads (total_reads_processed)
+	writes        int64 // socket writes (total_writes_processed)
 
 	// evictExceededSince is when used memory was last found above maxmemory
 	// after an eviction pass (unix ms, 0 while under it); evictExceeded sums
 	// the ms of the periods that ended (INFO *_eviction_exceeded_time).
 	evictExceededSince int64
 	evictExceeded      int64
+}
+
+// wrote counts a socket write of n bytes; nothing is written when n is 0.
+func (st *stats) wrote(n int) {
+	if n > 0 {
+		st.netOutput += int64(n)
+		st.writes++
+	}
 }
 
 // evictionPass records the outcome of a maxmemory check at now (unix ms), as
