@@ -354,7 +354,9 @@ func (db *DB) setEntry(key, val []byte, obj Object, kind byte, expireAt int64, k
 				copy(e.val(), val)
 				e.buf[e.p] = e.buf[e.p]&^flagKind | kind
 				e.setClock(clock)
-				db.setTTL(e, slotOff(s.slotAt(i)), expireAt)
+				if expireAt != 0 || e.hasTTLf() {
+					db.setTTL(e, slotOff(s.slotAt(i)), expireAt)
+				}
 				s.maybeCompact(db.seed)
 				return
 			}
