@@ -63,6 +63,9 @@ func (db *DB) lookup(key []byte, now int64) (entry, int, bool) {
 	}
 	e := db.s.at(slotOff(db.s.slotAt(i)))
 	if at := e.expireAt(); at != 0 && now > at {
+		if db.ks.static {
+			return entry{}, 0, false
+		}
 		db.expireAt(i, e)
 		db.s.maybeShrink(db.seed)
 		db.s.maybeCompact(db.seed)
@@ -578,13 +581,24 @@ func (db *DB) randomSlot() int {
 	return i
 }
 
+// randomKeyMaxTries bounds RandomKey's search while expired keys cannot be removed.
+const randomKeyMaxTries = 100
+
 // RandomKey returns a random live key (expiring the expired keys it meets).
 func (db *DB) RandomKey() ([]byte, bool) {
 	now := db.ks.now()
-	for db.s.count > 0 {
+	for tries := 0; db.s.count > 0; tries++ {
 		i := db.randomSlot()
 		e := db.s.at(slotOff(db.s.slotAt(i)))
 		if at := e.expireAt(); at != 0 && now > at {
+			if db.ks.static {
+				// Expired keys stay during a pause: after enough of them, one is returned
+				// rather than looping (as Redis does where it cannot expire keys).
+				if tries >= randomKeyMaxTries {
+					return e.key(), true
+				}
+				continue
+			}
 			db.expireAt(i, e)
 			db.s.maybeShrink(db.seed)
 			db.s.maybeCompact(db.seed)

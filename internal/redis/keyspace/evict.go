@@ -102,8 +102,12 @@ func (p *evictionPool) insert(score uint64, db int, key []byte) {
 // were freed, calling the onEvict hook for each. It returns the bytes freed and
 // ErrNoEvictable when the policy is noeviction or no candidate key is left before need was
 // reached. The server calls it before a command flagged DenyOOM when UsedMemory exceeds
-// maxmemory, with need = UsedMemory - maxmemory, and answers OOM on error.
+// maxmemory, with need = UsedMemory - maxmemory, and answers OOM on error. While expiry is
+// paused (PauseExpiry) it frees nothing and reports no error.
 func (ks *Keyspace) Evict(need int64) (freed int64, err error) {
+	if ks.static {
+		return 0, nil // paused: the dataset stays as it is, as Redis' performEvictions
+	}
 	if ks.policy == policyNoEviction {
 		if need <= 0 {
 			return 0, nil

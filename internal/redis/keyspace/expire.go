@@ -17,6 +17,9 @@ const (
 // cycle starts at the database where this one stopped. Call it from the server cron (Redis
 // runs it 10 times a second with a 25 ms budget) under the server lock.
 func (ks *Keyspace) ActiveExpireCycle(budget time.Duration) (expired int) {
+	if ks.static {
+		return 0
+	}
 	start := time.Now()
 	now := ks.now()
 	n := len(ks.dbs)

@@ -125,6 +125,9 @@ type Keyspace struct {
 	// now, which every lookup reads: the same cache line.
 	reads        ReadMode
 	hits, misses int64
+	// static is set during CLIENT PAUSE: expired keys read as missing but stay in place,
+	// and neither active expiry nor eviction removes anything (PauseExpiry).
+	static bool
 
 	rng  *rand.Rand
 	seed maphash.Seed
@@ -226,6 +229,12 @@ func (ks *Keyspace) SetHooks(onExpire, onEvict func(db int, key []byte)) {
 func (ks *Keyspace) SetAccessHooks(onMiss, onNew func(db int, key []byte)) {
 	ks.onMiss, ks.onNew = onMiss, onNew
 }
+
+// PauseExpiry keeps the dataset static while on, as Redis does during CLIENT PAUSE: a key
+// past its TTL reads as missing but is not removed (no expired hook, no DEL to propagate),
+// ActiveExpireCycle and Evict remove nothing. Writes (which a pause holds back) still
+// replace an expired key. Off again, expired keys go at their next lookup or cycle.
+func (ks *Keyspace) PauseExpiry(on bool) { ks.static = on }
 
 // ReadMode says what Lookup, LookupInline and Peek do besides looking up: Redis counts a
 // hit or miss, and publishes keymiss on a miss, for the lookups its commands make with

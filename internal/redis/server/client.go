@@ -33,6 +33,8 @@ type client struct {
 	maxBulkLen int64
 	unreadIn   int64  // bytes read since the last batch, for total_net_input_bytes
 	unreadOps  int64  // socket reads since the last batch, for total_reads_processed
+	pauseHit   bool   // processCommand found the command held back by CLIENT PAUSE
+	postponed  bool   // waiting for CLIENT PAUSE to end (a blocked client for INFO, CLIENT LIST)
 	stash      []byte // bytes read by the socket watcher while blocked
 	batch      [][][]byte
 	argBuf     [][]byte // every argument of the batch, batch entries slice it
@@ -309,11 +311,6 @@ func (c *client) runBatch() bool {
 			s.mu.Unlock()
 			return false
 		}
-		if s.paused.active(c, c.batch[i]) {
-			s.mu.Unlock()
-			s.paused.wait(c)
-			continue
-		}
 		now := time.Now()
 		s.tick(now)
 		c.refreshLimitsLocked()
@@ -322,13 +319,15 @@ func (c *client) runBatch() bool {
 		c.totalIn += c.unreadIn
 		c.unreadIn, c.unreadOps = 0, 0
 		c.lastActive = now
+		postponed := false
 		for ; i < len(c.batch); i++ {
-			if s.paused.active(c, c.batch[i]) {
-				// A write behind reads in the pipeline: send the replies
-				// so far, then wait for the pause to end.
+			s.processCommand(c, c.batch[i], now)
+			if c.pauseHit {
+				// CLIENT PAUSE holds this command back: send the replies so
+				// far, wait for the pause to end, then run it.
+				c.pauseHit, postponed = false, true
 				break
 			}
-			s.processCommand(c, c.batch[i], now)
 			if c.blocked != nil || c.closing || c.closeAfter {
 				i++
 				break
@@ -348,6 +347,10 @@ func (c *client) runBatch() bool {
 		}
 		if closing {
 			return false
+		}
+		if postponed {
+			s.paused.wait(c)
+			continue
 		}
 		if blocked {
 			if !c.waitUnblocked() {

@@ -198,7 +198,7 @@ func (s *Server) clientFlags(c *client) string {
 	if c.multi != nil {
 		b = append(b, 'x')
 	}
-	if c.blocked != nil {
+	if c.blocked != nil || c.postponed {
 		b = append(b, 'b')
 	}
 	if c.dirtyCAS {

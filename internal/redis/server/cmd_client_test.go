@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -355,5 +356,113 @@ func TestClientMiscSubcommands(t *testing.T) {
 	}
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		t.Fatalf("connection out of step after HELP: %v", err)
+	}
+}
+
+// TestClientPausePostpones checks what a WRITE pause holds back, as Redis'
+// processCommand decides, and that held-back clients count as blocked.
+func TestClientPausePostpones(t *testing.T) {
+	_, addr := startServer(t)
+	ctx := context.Background()
+	admin := newClient(t, addr, 2)
+	admin.PFAdd(ctx, "hll", "a")
+	tx := newClient(t, addr, 2)
+	if err := tx.Do(ctx, "MULTI").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Do(ctx, "SET", "k", "v").Err(); err != nil {
+		t.Fatal(err)
+	}
+	reads := newClient(t, addr, 2)
+	reads.Do(ctx, "MULTI")
+	reads.Do(ctx, "GET", "k")
+	if err := admin.Do(ctx, "CLIENT", "PAUSE", 60000, "WRITE").Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	// Errors found before the pause check are answered at once.
+	if err := reads.Do(ctx, "SET", "k").Err(); err == nil || !strings.Contains(err.Error(), "wrong number of arguments") {
+		t.Fatalf("SET with one argument during the pause: %v", err)
+	}
+	reads.Do(ctx, "DISCARD")
+	reads.Do(ctx, "MULTI")
+	reads.Do(ctx, "GET", "k")
+	if v, err := reads.Do(ctx, "EXEC").Slice(); err != nil || len(v) != 1 || v[0] != nil {
+		t.Fatalf("EXEC of reads during a WRITE pause: %v %v", v, err)
+	}
+
+	// A write, PUBLISH and PFCOUNT (they may replicate), an EXEC that queued a write.
+	res := make(chan string, 4)
+	held := []*redis.Client{newClient(t, addr, 2), newClient(t, addr, 2), newClient(t, addr, 2)}
+	go func() { res <- "set " + held[0].Set(ctx, "w", "1", 0).Val() }()
+	go func() { res <- "publish " + strconv.FormatInt(held[1].Publish(ctx, "ch", "m").Val(), 10) }()
+	go func() { res <- "pfcount " + strconv.FormatInt(held[2].PFCount(ctx, "hll").Val(), 10) }()
+	go func() { v, err := tx.Do(ctx, "EXEC").Slice(); res <- fmt.Sprint("exec ", v, err) }()
+	waitFor(t, func() bool {
+		info, _ := admin.Info(ctx, "clients").Result()
+		return infoField(info, "blocked_clients") == "4"
+	})
+	list, _ := admin.ClientList(ctx).Result()
+	if n := len(regexp.MustCompile(`flags=x?b .* cmd=(set|publish|pfcount|exec) `).FindAllString(list, -1)); n != 4 {
+		t.Fatalf("%d held clients listed with flag b and their command, want 4:\n%s", n, list)
+	}
+	select {
+	case r := <-res:
+		t.Fatalf("ran during the pause: %s", r)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if err := admin.Do(ctx, "CLIENT", "UNPAUSE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for range 4 {
+		select {
+		case r := <-res:
+			got[r] = true
+		case <-time.After(5 * time.Second):
+			t.Fatalf("still held after UNPAUSE; got %v", got)
+		}
+	}
+	for _, want := range []string{"set OK", "publish 0", "pfcount 1", "exec [OK] <nil>"} {
+		if !got[want] {
+			t.Errorf("missing %q in %v", want, got)
+		}
+	}
+	if info, _ := admin.Info(ctx, "clients").Result(); infoField(info, "blocked_clients") != "0" {
+		t.Errorf("blocked_clients after UNPAUSE: %s", infoField(info, "blocked_clients"))
+	}
+}
+
+// TestClientPauseKeepsDatasetStatic: during a pause keys past their TTL read
+// as missing but are not removed (no expired_keys, still in DBSIZE) until the
+// pause ends, also when it ends by its timeout.
+func TestClientPauseKeepsDatasetStatic(t *testing.T) {
+	_, addr := startServer(t, "hz", "100")
+	ctx := context.Background()
+	rdb := newClient(t, addr, 2)
+	for _, k := range []string{"a", "b"} {
+		rdb.Set(ctx, k, "v", 20*time.Millisecond)
+	}
+	if err := rdb.Do(ctx, "CLIENT", "PAUSE", 600, "WRITE").Err(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // past the TTL, several active expiry cycles
+	if err := rdb.Get(ctx, "a").Err(); err != redis.Nil {
+		t.Fatalf("GET of an expired key during the pause: %v", err)
+	}
+	info, _ := rdb.Info(ctx, "stats").Result()
+	if n, _ := rdb.DBSize(ctx).Result(); n != 2 || infoField(info, "expired_keys") != "0" {
+		t.Fatalf("during the pause: dbsize %d, expired_keys %s", n, infoField(info, "expired_keys"))
+	}
+	if k, err := rdb.RandomKey(ctx).Result(); err != nil || (k != "a" && k != "b") {
+		t.Fatalf("RANDOMKEY with only expired keys during the pause: %q %v", k, err)
+	}
+	// The pause ends by its timeout; the cron then expires both keys.
+	waitFor(t, func() bool {
+		info, _ := rdb.Info(ctx, "stats").Result()
+		return infoField(info, "expired_keys") == "2"
+	})
+	if n, _ := rdb.DBSize(ctx).Result(); n != 0 {
+		t.Fatalf("dbsize %d after the pause", n)
 	}
 }

@@ -55,6 +55,7 @@ func (s *Server) lookupCommand(c *client, args [][]byte) *command.Spec {
 // command (or queues it inside MULTI). Called with s.mu held.
 func (s *Server) processCommand(c *client, args [][]byte, now time.Time) {
 	s.stats.commands++
+	noReply := c.noReply
 	// CLIENT REPLY SKIP sets 2; the next command turns it into 3 (its
 	// reply is dropped by call) and the one after that clears it.
 	switch c.noReply {
@@ -86,6 +87,14 @@ func (s *Server) processCommand(c *client, args [][]byte, now time.Time) {
 	if c.inPubSubContext() && !allowedInPubSub(spec) {
 		c.out.Error(strings.Replace(errPubSubCtx, "%s", spec.FullName(), 1))
 		s.rejectLocked(c, spec, mark)
+		return
+	}
+	if s.paused.postpones(c, spec) {
+		// Not run yet: it comes here again when the pause ends.
+		s.stats.commands--
+		c.noReply = noReply
+		c.pauseHit = true
+		c.lastCmd = spec.FullName() // CLIENT LIST names it, as Redis does
 		return
 	}
 	top := spec

@@ -77,6 +77,7 @@ func New(cfg *Config, log *slog.Logger) *Server {
 	s.ks.SetHooks(s.onExpire, s.onEvict)
 	// Read misses and added keys, for the m and n classes of notify-keyspace-events.
 	s.ks.SetAccessHooks(s.onKeyMiss, s.onKeyNew)
+	s.paused.ks = s.ks
 	s.applyConfigLocked()
 	clock.Calibrate()
 	s.table = command.NewTable()
@@ -221,6 +222,7 @@ func (s *Server) cron() {
 		}
 		s.mu.Lock()
 		s.tick(time.Now())
+		s.paused.on() // a pause whose time is up ends here when no command comes
 		if s.cfg.ActiveExpireEnabled {
 			// Redis spends at most 25% of a cron period on active expiry.
 			s.ks.ActiveExpireCycle(time.Second / time.Duration(hz) / 4)
