@@ -979,8 +979,11 @@ func (a *admin) memoryLocked() memorySnapshot {
 			m.clientsNormal += mem
 		}
 	}
+	// As in Redis, used memory is the dataset plus the overhead (the clients'
+	// buffers), so used_memory_overhead never exceeds used_memory.
 	m.overhead = m.clientsNormal + m.clientsPubSub
-	m.used = m.dataset
+	m.used = m.dataset + m.overhead
+	m.peak = max(m.peak, m.used)
 	for i := 0; i < a.s.ks.Len(); i++ {
 		m.keys += int64(a.s.ks.DB(i).Len())
 	}
