@@ -184,17 +184,11 @@ func (db *DB) lookupTouch(key []byte, unpack bool) (Value, bool) {
 	ks := db.ks
 	now := ks.now()
 	e, _, ok := db.lookup(key, now)
-	if !ok {
-		if ks.reads&ReadsCount != 0 {
-			ks.misses++
-		}
-		if ks.reads&ReadsNotify != 0 {
-			ks.keyMiss(db.index, key)
-		}
-		return Value{}, false
+	if ks.reads != 0 {
+		ks.countRead(db.index, key, ok)
 	}
-	if ks.reads&ReadsCount != 0 {
-		ks.hits++
+	if !ok {
+		return Value{}, false
 	}
 	e.setClock(ks.touchClock(now, e.clock()))
 	return db.value(e, unpack), true
@@ -205,17 +199,11 @@ func (db *DB) lookupTouch(key []byte, unpack bool) (Value, bool) {
 func (db *DB) Peek(key []byte) (Value, bool) {
 	ks := db.ks
 	e, _, ok := db.lookup(key, ks.now())
-	if !ok {
-		if ks.reads&ReadsCount != 0 {
-			ks.misses++
-		}
-		if ks.reads&ReadsNotify != 0 {
-			ks.keyMiss(db.index, key)
-		}
-		return Value{}, false
+	if ks.reads != 0 {
+		ks.countRead(db.index, key, ok)
 	}
-	if ks.reads&ReadsCount != 0 {
-		ks.hits++
+	if !ok {
+		return Value{}, false
 	}
 	return db.value(e, true), true
 }

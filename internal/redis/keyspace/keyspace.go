@@ -268,9 +268,17 @@ func (ks *Keyspace) ResetStats() {
 	ks.expireStats = ExpireStats{}
 }
 
-// keyMiss reports a read lookup of key in db that found nothing to the onMiss hook.
-func (ks *Keyspace) keyMiss(db int, key []byte) {
-	if ks.onMiss != nil {
+// countRead accounts a lookup of key in db as the read mode says: a hit or a miss, and a
+// miss reported to the onMiss hook. Callers skip it when the mode is 0.
+func (ks *Keyspace) countRead(db int, key []byte, found bool) {
+	if ks.reads&ReadsCount != 0 {
+		if found {
+			ks.hits++
+		} else {
+			ks.misses++
+		}
+	}
+	if !found && ks.reads&ReadsNotify != 0 && ks.onMiss != nil {
 		ks.onMiss(db, key)
 	}
 }
