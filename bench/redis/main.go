@@ -222,12 +222,7 @@ func printCPU(cpus map[runKind]map[string]map[string][]float64, servers []*serve
 	}
 	fmt.Println()
 	for _, k := range runKinds {
-		var names []string
-		for name := range cpus[k]["redis"] {
-			names = append(names, name)
-		}
-		sort.Strings(names)
-		for _, name := range names {
+		for _, name := range sortedTests(cpus[k]["redis"]) {
 			tv, rv := median(cpus[k]["tandem"][name]), median(cpus[k]["redis"][name])
 			fmt.Printf("%-28s %10.0f %10.0f %13.2fx", k.label(name), tv, rv, rv/tv)
 			if len(servers) > 2 {
@@ -236,6 +231,16 @@ func printCPU(cpus map[runKind]map[string]map[string][]float64, servers []*serve
 			fmt.Println()
 		}
 	}
+}
+
+// sortedTests returns the test names of one server's results in order.
+func sortedTests(m map[string][]float64) []string {
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 func median(v []float64) float64 {
@@ -332,12 +337,7 @@ func main() {
 			fmt.Printf("%-28s %12s %12s %8s\n", "test", "tandem", "redis", "ratio")
 		}
 		for _, k := range runKinds {
-			var names []string
-			for name := range results[k]["redis"] {
-				names = append(names, name)
-			}
-			sort.Strings(names)
-			for _, name := range names {
+			for _, name := range sortedTests(results[k]["redis"]) {
 				tv, rv := median(results[k]["tandem"][name]), median(results[k]["redis"][name])
 				label := k.label(name)
 				ratio := 0.0
