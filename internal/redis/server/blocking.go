@@ -1,8 +1,6 @@
 package server
 
 import (
-	"errors"
-	"net"
 	"time"
 
 	"github.com/tandem-db/tandem/internal/redis/command"
@@ -19,6 +17,7 @@ type blockState struct {
 	deadline  time.Time // zero: forever
 	onTimeout func(w *resp.Writer)
 	seq       uint64
+	timer     *time.Timer // ends the wait at deadline
 }
 
 type dbKey struct {
@@ -48,9 +47,22 @@ func (s *Server) Block(ctx *command.Ctx, keys [][]byte, timeout time.Duration, o
 		// A re-run that found nothing again keeps its place in line.
 		return
 	}
-	b := &blockState{spec: ctx.Spec, args: ctx.Args, db: c.db, onTimeout: onTimeout}
+	// The arguments are copied: the query buffer they sit in is reused
+	// while the client waits.
+	args := make([][]byte, len(ctx.Args))
+	for i, a := range ctx.Args {
+		args[i] = append([]byte(nil), a...)
+	}
+	b := &blockState{spec: ctx.Spec, args: args, db: c.db, onTimeout: onTimeout}
 	if timeout > 0 {
 		b.deadline = time.Now().Add(timeout)
+		b.timer = time.AfterFunc(timeout, func() {
+			s.mu.Lock()
+			if c.blocked == b {
+				s.unblockLocked(c, "")
+			}
+			s.mu.Unlock()
+		})
 	}
 	s.blocking.seq++
 	b.seq = s.blocking.seq
@@ -91,6 +103,9 @@ func (r *blockRegistry) remove(c *client) {
 	b := c.blocked
 	if b == nil {
 		return
+	}
+	if b.timer != nil {
+		b.timer.Stop()
 	}
 	for _, dk := range b.keys {
 		list := r.waiting[dk]
@@ -139,7 +154,7 @@ func (r *blockRegistry) serveReady(s *Server) {
 				}
 				r.remove(c)
 				c.blocked = nil
-				c.notifyWake()
+				s.scheduleLocked(c)
 			}
 		}
 	}
@@ -158,95 +173,5 @@ func (s *Server) unblockLocked(c *client, err string) {
 	} else {
 		b.onTimeout(&c.out)
 	}
-	c.notifyWake()
+	s.scheduleLocked(c)
 }
-
-// waitUnblocked parks the connection goroutine until the command is served,
-// times out, or the client is unblocked or closed. It returns false when
-// the connection is closing.
-func (c *client) waitUnblocked() bool {
-	s := c.srv
-	s.mu.Lock()
-	b := c.blocked
-	closing := c.closing
-	s.mu.Unlock()
-	if b == nil {
-		return !closing
-	}
-	var timer <-chan time.Time
-	if !b.deadline.IsZero() {
-		t := time.NewTimer(time.Until(b.deadline))
-		defer t.Stop()
-		timer = t.C
-	}
-	// While the connection goroutine waits, a watcher reads the socket so
-	// a client that disconnects is noticed (and unblocked) at once, as
-	// Redis' event loop does; bytes that arrive meanwhile (the rest of a
-	// pipeline) are kept for after the wait.
-	watch := c.watchSocket()
-	defer watch.stop(c)
-	for {
-		select {
-		case <-c.wake:
-		case <-timer:
-			s.mu.Lock()
-			if c.blocked == b {
-				s.unblockLocked(c, "")
-			}
-			s.mu.Unlock()
-		}
-		s.mu.Lock()
-		done := c.blocked == nil
-		closing := c.closing
-		s.mu.Unlock()
-		if done || closing {
-			return !closing
-		}
-	}
-}
-
-// socketWatch reads a blocked client's socket into stash until stopped.
-type socketWatch struct {
-	done  chan struct{}
-	stash []byte
-	err   error
-}
-
-func (c *client) watchSocket() *socketWatch {
-	w := &socketWatch{done: make(chan struct{})}
-	go func() {
-		defer close(w.done)
-		buf := make([]byte, 4096)
-		for {
-			n, err := c.conn.Read(buf)
-			w.stash = append(w.stash, buf[:n]...)
-			if err == nil && int64(len(c.qbuf)-c.qpos+len(w.stash)) > c.qbufLimit {
-				// client-query-buffer-limit holds while blocked too.
-				c.srv.log.Warn("closing client that reached max query buffer length", "id", c.id, "qbuf", len(c.qbuf)-c.qpos+len(w.stash))
-				err = errBlockedQueryBuf
-			}
-			if err != nil {
-				if ne, ok := err.(net.Error); ok && ne.Timeout() {
-					return // stopped
-				}
-				w.err = err
-				s := c.srv
-				s.mu.Lock()
-				c.closeLocked()
-				s.mu.Unlock()
-				return
-			}
-		}
-	}()
-	return w
-}
-
-// stop ends the watcher and hands what it read to the connection goroutine.
-func (w *socketWatch) stop(c *client) {
-	_ = c.conn.SetReadDeadline(time.Now())
-	<-w.done
-	_ = c.conn.SetReadDeadline(time.Time{})
-	c.stash = append(c.stash, w.stash...)
-}
-
-var errBlockedQueryBuf = errors.New("query buffer limit reached while blocked")

@@ -4,7 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net"
-	"sync"
+	"syscall"
 	"time"
 
 	"github.com/tandem-db/tandem/internal/redis/command"
@@ -17,13 +17,15 @@ const (
 )
 
 // client is one connection's state. Fields below "guarded by Server.mu"
-// are only touched with the execution lock held.
+// are only touched with the execution lock held; the others belong to the
+// client's event loop.
 type client struct {
 	srv  *Server
-	conn net.Conn
+	loop *loop // nil for a client without a connection (benchmarks)
+	fd   int
 	id   int64
 
-	// Read side, owned by the connection goroutine.
+	// Owned by the loop.
 	qbuf   []byte
 	qpos   int
 	parser resp.Parser
@@ -31,14 +33,24 @@ type client struct {
 	// read side (client-query-buffer-limit, proto-max-bulk-len).
 	qbufLimit  int64
 	maxBulkLen int64
-	unreadIn   int64  // bytes read since the last batch, for total_net_input_bytes
-	unreadOps  int64  // socket reads since the last batch, for total_reads_processed
-	pauseHit   bool   // processCommand found the command held back by CLIENT PAUSE
-	postponed  bool   // waiting for CLIENT PAUSE to end (a blocked client for INFO, CLIENT LIST)
-	stash      []byte // bytes read by the socket watcher while blocked
+	unreadIn   int64 // bytes read since the last batch, for total_net_input_bytes
+	unreadOps  int64 // socket reads since the last batch, for total_reads_processed
+	pauseHit   bool  // processCommand found the command held back by CLIENT PAUSE
 	batch      [][][]byte
+	batchPos   int      // the next command of batch to run
+	batchStart int      // where the batch starts in qbuf (CLIENT LIST's qbuf counts it)
 	argBuf     [][]byte // every argument of the batch, batch entries slice it
 	spans      []int    // end offset in argBuf of each command of the batch
+	perr       error    // protocol error after the batch: reply and close once it ran
+	suspended  bool     // blocked or held by CLIENT PAUSE: input waits
+	quitting   bool     // closes once its replies are written (QUIT, protocol error)
+	registered bool     // in the loop's epoll set
+	freed      bool     // socket closed, forgotten by the server
+	dirty      bool     // in the loop's list of replies to send
+	epollOut   bool     // waiting for the socket to take more output
+	wbuf       []byte   // replies being written
+	woff       int
+	spare      []byte
 
 	// Guarded by Server.mu.
 	ctx         command.Ctx
@@ -53,10 +65,11 @@ type client struct {
 	subs        map[string]struct{}
 	psubs       map[string]struct{}
 	blocked     *blockState
+	postponed   bool   // waiting for CLIENT PAUSE to end (a blocked client for INFO, CLIENT LIST)
 	readyKey    []byte // serveReady: the key a blocked client is served from
 	closing     bool
 	closeAfter  bool
-	pushMode    bool // replies go through the writer goroutine
+	scheduled   bool // in its loop's pending list
 	noReply     int  // CLIENT REPLY: 0 on, 1 off, 2 skip next
 	noEvict     bool
 	lastCmd     string
@@ -67,13 +80,6 @@ type client struct {
 	totalIn     int64
 	obufPeak    int
 	softLimitAt time.Time
-
-	wake    chan struct{} // blocked client: reply ready or timed out
-	writeCh chan struct{} // push mode: output pending
-	// push mode: closed when the writer goroutine has ended
-	writerDone chan struct{}
-	spare      []byte
-	once       sync.Once
 }
 
 func newRunID() string {
@@ -82,40 +88,70 @@ func newRunID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// admitClient registers a new connection's client, or refuses the
-// connection (closing it) and returns nil: server closing, maxclients,
-// protected mode.
-func (s *Server) admitClient(conn net.Conn) *client {
-	c := &client{
-		srv:        s,
-		conn:       conn,
-		created:    time.Now(),
-		lastActive: time.Now(),
-		wake:       make(chan struct{}, 1),
-		addr:       conn.RemoteAddr().String(),
-		laddr:      conn.LocalAddr().String(),
-	}
+// admitClient registers a new connection's client on one of the event
+// loops, or refuses the connection (closing it): server closing,
+// maxclients, protected mode.
+func (s *Server) admitClient(conn net.Conn) {
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true)
 	}
 	s.mu.Lock()
-	if s.closing.Load() {
-		s.mu.Unlock()
-		conn.Close()
-		return nil
-	}
-	if len(s.clients) >= s.cfg.MaxClients {
+	refuse := ""
+	switch {
+	case s.closing.Load():
+	case len(s.clients) >= s.cfg.MaxClients:
 		s.stats.rejectedConns++
+		refuse = "-ERR max number of clients reached\r\n"
+	case s.protectedModeRefuses(conn):
+		refuse = protectedModeMsg
+	default:
 		s.mu.Unlock()
-		_, _ = conn.Write([]byte("-ERR max number of clients reached\r\n"))
-		conn.Close()
-		return nil
+		s.attach(conn)
+		return
 	}
-	if s.protectedModeRefuses(conn) {
-		s.mu.Unlock()
-		_, _ = conn.Write([]byte(protectedModeMsg))
+	s.mu.Unlock()
+	if refuse != "" {
+		_, _ = conn.Write([]byte(refuse))
+	}
+	conn.Close()
+}
+
+// attach hands conn's socket to an event loop.
+func (s *Server) attach(conn net.Conn) {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
 		conn.Close()
-		return nil
+		return
+	}
+	addr, laddr := conn.RemoteAddr().String(), conn.LocalAddr().String()
+	fd, err := detachConn(sc)
+	conn.Close()
+	if err != nil {
+		s.log.Warn("accepting connection", "err", err)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.newClientLocked(addr, laddr)
+	c.fd = fd
+	c.loop = s.loops[c.id%int64(len(s.loops))]
+	if s.closing.Load() {
+		c.closing = true
+	}
+	s.scheduleLocked(c) // the loop registers it
+}
+
+// newClientLocked creates and registers a client.
+func (s *Server) newClientLocked(addr, laddr string) *client {
+	now := time.Now()
+	c := &client{
+		srv:        s,
+		fd:         -1,
+		created:    now,
+		lastActive: now,
+		addr:       addr,
+		laddr:      laddr,
+		qbuf:       make([]byte, 0, readChunk),
 	}
 	s.nextID++
 	c.id = s.nextID
@@ -131,71 +167,22 @@ func (s *Server) admitClient(conn net.Conn) *client {
 	c.refreshLimitsLocked()
 	s.clients[c.id] = c
 	s.stats.connections++
-	s.mu.Unlock()
 	return c
 }
 
-func (s *Server) serveConn(conn net.Conn) {
-	c := s.admitClient(conn)
-	if c == nil {
+// scheduleLocked makes c's loop look at c: a new connection, output others
+// appended (pub/sub, MONITOR), an end to its wait (served, timed out,
+// unblocked, pause over) or its closing.
+func (s *Server) scheduleLocked(c *client) {
+	l := c.loop
+	if c.scheduled || l == nil {
 		return
 	}
-
-	c.readLoop()
-
-	s.mu.Lock()
-	push := c.pushMode
-	if push {
-		// Nothing appends to the output any more: the writer sends what
-		// is left (a QUIT's +OK, a protocol error), then ends.
-		s.pubsub.unsubscribeAll(c)
-		delete(s.monitors, c)
-		c.pushMode = false // nobody signals the writer any more
-	}
-	s.mu.Unlock()
-	if push {
-		c.once.Do(func() { close(c.writeCh) })
-		<-c.writerDone
-	}
-
-	s.mu.Lock()
-	s.freeClientLocked(c)
-	s.mu.Unlock()
-	conn.Close()
-}
-
-// readLoop reads, parses and executes until the connection ends.
-func (c *client) readLoop() {
-	s := c.srv
-	c.qbuf = make([]byte, 0, readChunk)
-	for {
-		if cap(c.qbuf)-len(c.qbuf) < readChunk/4 {
-			c.growQueryBuffer()
-		}
-		var n int
-		var err error
-		if len(c.stash) > 0 {
-			// Bytes read while the client was blocked come first.
-			n = copy(c.qbuf[len(c.qbuf):cap(c.qbuf)], c.stash)
-			c.stash = c.stash[n:]
-		} else {
-			n, err = c.conn.Read(c.qbuf[len(c.qbuf):cap(c.qbuf)])
-			c.unreadOps++
-		}
-		if n > 0 {
-			c.qbuf = c.qbuf[:len(c.qbuf)+n]
-			c.unreadIn += int64(n)
-			if !c.processInput() {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-		if int64(len(c.qbuf)) > c.qbufLimit {
-			s.log.Warn("closing client that reached max query buffer length", "id", c.id, "qbuf", len(c.qbuf))
-			return
-		}
+	c.scheduled = true
+	l.pending = append(l.pending, c)
+	if l.idle {
+		l.idle = false
+		l.wake()
 	}
 }
 
@@ -206,16 +193,16 @@ func (c *client) refreshLimitsLocked() {
 }
 
 // growQueryBuffer makes room for the next read, sized for a big argument
-// in progress so a 512 MB value is not copied at every doubling.
+// in progress so a 512 MB value is not copied at every doubling. Bytes a
+// suspended batch still refers to are never moved.
 func (c *client) growQueryBuffer() {
-	// Drop consumed bytes first.
-	if c.qpos > 0 {
+	if c.qpos > 0 && c.batchPos >= len(c.batch) {
 		n := copy(c.qbuf, c.qbuf[c.qpos:])
 		c.qbuf = c.qbuf[:n]
-		c.qpos = 0
+		c.qpos, c.batchStart = 0, 0
 	}
 	need := readChunk
-	if p := c.parser.Pending(len(c.qbuf)); p > need {
+	if p := c.parser.Pending(len(c.qbuf) - c.qpos); p > need {
 		need = p
 	}
 	if cap(c.qbuf)-len(c.qbuf) >= need {
@@ -226,23 +213,63 @@ func (c *client) growQueryBuffer() {
 	c.qbuf = nb
 }
 
-// processInput parses every complete command in the buffer and runs them
-// as one batch. It returns false when the connection must close.
+// processInput runs the commands waiting in the query buffer, a batch at
+// a time, until only an incomplete one is left or the client is suspended
+// (blocked, held by CLIENT PAUSE). It returns false when the connection
+// must close (after its replies, unless it was killed).
 func (c *client) processInput() bool {
-	s := c.srv
+	for {
+		if c.batchPos < len(c.batch) {
+			if !c.runBatch() {
+				return false
+			}
+			if c.batchPos < len(c.batch) {
+				return true // suspended
+			}
+		}
+		if c.suspended {
+			return true
+		}
+		if c.perr != nil {
+			s := c.srv
+			s.mu.Lock()
+			s.stats.addError("ERR")
+			c.out.Error("ERR " + c.perr.Error())
+			c.closeAfter = true
+			s.mu.Unlock()
+			return false
+		}
+		if c.qpos == len(c.qbuf) {
+			c.qbuf = c.qbuf[:0]
+			c.qpos, c.batchStart = 0, 0
+			if cap(c.qbuf) > maxKeepBuffer {
+				c.qbuf = make([]byte, 0, readChunk)
+			}
+			return true
+		}
+		if !c.parseBatch() {
+			return true // an incomplete command waits for more bytes
+		}
+	}
+}
+
+// parseBatch parses the complete commands at the start of the query
+// buffer into a new batch, consuming their bytes (the batch refers to
+// them in place). It reports whether there is anything to run or report.
+func (c *client) parseBatch() bool {
 	c.batch = c.batch[:0]
+	c.batchPos = 0
 	c.argBuf = c.argBuf[:0]
 	c.spans = c.spans[:0]
-	var perr error
-	stoppedEarly := false
 	buf := c.qbuf[c.qpos:]
 	off := 0
+	c.batchStart = c.qpos
 	c.parser.MaxBulkLen = c.maxBulkLen
 	c.parser.AuthRequired = !c.authed
 	for off < len(buf) {
 		args, n, err := c.parser.Next(buf[off:])
 		if err != nil {
-			perr = err
+			c.perr = err
 			break
 		}
 		if n == 0 {
@@ -259,7 +286,6 @@ func (c *client) processInput() bool {
 		// A command that changes the connection's authentication or
 		// protocol limits must run before the next one is parsed.
 		if !c.authed {
-			stoppedEarly = true
 			break
 		}
 	}
@@ -268,189 +294,61 @@ func (c *client) processInput() bool {
 		c.batch = append(c.batch, c.argBuf[start:end:end])
 		start = end
 	}
-	ok := c.runBatch()
-	if perr != nil && ok {
-		s.mu.Lock()
-		s.stats.addError("ERR")
-		c.out.Error("ERR " + perr.Error())
-		c.closeAfter = true
-		s.mu.Unlock()
-		c.flush()
-		return false
-	}
 	c.qpos += off
-	if c.qpos == len(c.qbuf) {
-		c.qbuf = c.qbuf[:0]
-		c.qpos = 0
-		if cap(c.qbuf) > maxKeepBuffer {
-			c.qbuf = make([]byte, 0, readChunk)
-		}
-	}
-	if !ok {
-		return false
-	}
-	if stoppedEarly && len(c.qbuf) > c.qpos {
-		// More complete commands may wait behind an AUTH; parse again.
-		return c.processInput()
-	}
-	return true
+	return len(c.batch) > 0 || c.perr != nil || off > 0
 }
 
-// runBatch executes the parsed batch under the execution lock and sends
-// the replies. It returns false when the connection must close.
+// runBatch runs the batch from batchPos under the execution lock, until
+// its end or a command that blocks, is held back by CLIENT PAUSE (it runs
+// again when the pause ends) or ends the connection. It returns false when
+// the connection must close.
 func (c *client) runBatch() bool {
 	s := c.srv
-	if len(c.batch) == 0 {
-		return true
-	}
-	i := 0
-	for i < len(c.batch) {
-		s.mu.Lock()
-		if c.closing {
-			// Killed or shut down while waiting for a pause to end.
-			s.mu.Unlock()
-			return false
-		}
-		now := time.Now()
-		s.tick(now)
-		c.refreshLimitsLocked()
-		s.stats.netInput += c.unreadIn
-		s.stats.reads += c.unreadOps
-		c.totalIn += c.unreadIn
-		c.unreadIn, c.unreadOps = 0, 0
-		c.lastActive = now
-		postponed := false
-		for ; i < len(c.batch); i++ {
-			s.processCommand(c, c.batch[i], now)
-			if c.pauseHit {
-				// CLIENT PAUSE holds this command back: send the replies so
-				// far, wait for the pause to end, then run it.
-				c.pauseHit, postponed = false, true
-				break
-			}
-			if c.blocked != nil || c.closing || c.closeAfter {
-				i++
-				break
-			}
-		}
-		if s.admin.peakStale {
-			s.admin.trackMemoryPeak()
-		}
-		blocked := c.blocked != nil
-		closing := c.closing || c.closeAfter
-		// No value read during the batch is referenced any more: the
-		// replies hold copies.
-		s.ks.CommandDone()
-		s.mu.Unlock()
-		if !c.flush() {
-			return false
-		}
-		if closing {
-			return false
-		}
-		if postponed {
-			s.paused.wait(c)
-			continue
-		}
-		if blocked {
-			if !c.waitUnblocked() {
-				return false
-			}
-			if !c.flush() {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// flush sends the buffered replies (or hands them to the writer goroutine
-// in push mode). It returns false if the socket failed.
-func (c *client) flush() bool {
-	s := c.srv
 	s.mu.Lock()
-	if c.pushMode {
+	if c.closing {
+		// Killed or shut down while suspended.
 		s.mu.Unlock()
-		c.signalWriter()
-		return true
+		return false
 	}
-	if len(c.out.Buf) == 0 {
-		s.mu.Unlock()
-		return true
+	now := time.Now()
+	s.tick(now)
+	c.refreshLimitsLocked()
+	s.stats.netInput += c.unreadIn
+	s.stats.reads += c.unreadOps
+	c.totalIn += c.unreadIn
+	c.unreadIn, c.unreadOps = 0, 0
+	c.lastActive = now
+	for c.batchPos < len(c.batch) {
+		s.processCommand(c, c.batch[c.batchPos], now)
+		if c.pauseHit {
+			c.pauseHit = false
+			s.paused.hold(c)
+			c.suspended = true
+			break
+		}
+		c.batchPos++
+		if c.blocked != nil {
+			c.suspended = true
+			break
+		}
+		if c.closing || c.closeAfter {
+			break
+		}
 	}
-	data := c.out.Buf
-	c.out.Buf = c.spare[:0]
-	s.stats.wrote(len(data))
+	if s.admin.peakStale {
+		s.admin.trackMemoryPeak()
+	}
+	closing := c.closing || c.closeAfter
+	// No value read during the batch is referenced any more: the
+	// replies hold copies.
+	s.ks.CommandDone()
 	s.mu.Unlock()
-	_, err := c.conn.Write(data)
-	if cap(data) <= maxKeepBuffer {
-		c.spare = data[:0]
-	} else {
-		c.spare = nil
-	}
-	return err == nil
-}
-
-// enterPushModeLocked starts the writer goroutine: from now on other
-// clients may append to this client's output at any time (pub/sub
-// messages, MONITOR), so only the writer writes to the socket.
-func (c *client) enterPushModeLocked() {
-	if c.pushMode {
-		return
-	}
-	c.pushMode = true
-	c.writeCh = make(chan struct{}, 1)
-	c.writerDone = make(chan struct{})
-	c.srv.wg.Add(1)
-	go c.writer()
-}
-
-func (c *client) signalWriter() {
-	select {
-	case c.writeCh <- struct{}{}:
-	default:
-	}
-}
-
-func (c *client) writer() {
-	s := c.srv
-	defer s.wg.Done()
-	defer close(c.writerDone)
-	var spare []byte
-	for range c.writeCh {
-		s.mu.Lock()
-		data := c.out.Buf
-		c.out.Buf = spare[:0]
-		s.stats.wrote(len(data))
-		closing := c.closing
-		s.mu.Unlock()
-		if len(data) > 0 {
-			if _, err := c.conn.Write(data); err != nil {
-				c.conn.Close()
-				return
-			}
-		}
-		spare = data
-		if cap(spare) > maxKeepBuffer {
-			spare = nil
-		}
-		if closing {
-			return
-		}
-	}
-	// The connection ended without being closed: send the last replies.
-	s.mu.Lock()
-	data := c.out.Buf
-	c.out.Buf = nil
-	s.stats.wrote(len(data))
-	s.mu.Unlock()
-	if len(data) > 0 {
-		_, _ = c.conn.Write(data)
-	}
+	return !closing
 }
 
 // pushLocked is called after appending a message to another client's
-// output: it enforces the pub/sub output buffer limits and wakes the writer.
+// output: it enforces the pub/sub output buffer limits and has the
+// client's loop send it.
 func (c *client) pushLocked() {
 	// Subscribers have the pubsub class; MONITOR clients the normal one,
 	// as Redis classifies them.
@@ -478,32 +376,22 @@ func (c *client) pushLocked() {
 	} else {
 		c.softLimitAt = time.Time{}
 	}
-	c.signalWriter()
+	c.srv.scheduleLocked(c)
 }
 
-// closeLocked closes the connection; the goroutines notice and clean up.
+// closeLocked marks the connection closed: it stops waiting, and its loop
+// closes the socket without sending what is left.
 func (c *client) closeLocked() {
 	if c.closing {
 		return
 	}
 	c.closing = true
-	c.conn.Close()
 	if c.blocked != nil {
 		c.srv.blocking.remove(c)
 		c.blocked = nil
-		c.notifyWake()
 	}
 	c.srv.paused.release(c)
-	if c.pushMode {
-		c.signalWriter()
-	}
-}
-
-func (c *client) notifyWake() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
+	c.srv.scheduleLocked(c)
 }
 
 // freeClientLocked forgets the client everywhere.

@@ -4,7 +4,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/tandem-db/tandem/internal/redis/command"
@@ -171,21 +170,6 @@ func (s *Server) sortedClientsLocked() []*client {
 	return out
 }
 
-// connFD is the socket's file descriptor, -1 when unknown.
-func connFD(c *client) int {
-	sc, ok := c.conn.(syscall.Conn)
-	if !ok {
-		return -1
-	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
-		return -1
-	}
-	fd := -1
-	_ = raw.Control(func(f uintptr) { fd = int(f) })
-	return fd
-}
-
 // clientFlags renders the flags field as Redis' catClientInfoString does.
 func (s *Server) clientFlags(c *client) string {
 	var b []byte
@@ -243,7 +227,7 @@ func (s *Server) appendClientInfo(b []byte, c *client, self *client, now time.Ti
 	var qbuf, qfree, argvMem int64
 	rbs := int64(readChunk)
 	if c == self {
-		qbuf = int64(len(c.qbuf) - c.qpos)
+		qbuf = int64(len(c.qbuf) - c.batchStart)
 		qfree = int64(cap(c.qbuf) - len(c.qbuf))
 		rbs = int64(cap(c.qbuf))
 		argvMem = argsSize(c.ctx.Args)
@@ -273,7 +257,7 @@ func (s *Server) appendClientInfo(b []byte, c *client, self *client, now time.Ti
 	num("id", c.id)
 	str("addr", c.addr)
 	str("laddr", c.laddr)
-	num("fd", int64(connFD(c)))
+	num("fd", int64(c.fd))
 	str("name", c.name)
 	num("age", int64(now.Sub(c.created)/time.Second))
 	num("idle", int64(now.Sub(c.lastActive)/time.Second))

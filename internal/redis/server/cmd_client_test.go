@@ -29,6 +29,9 @@ func newClient(t *testing.T, addr string, proto int) *redis.Client {
 // string at key, or blocks until key is written (nil on timeout), so the
 // server's blocking can be driven without the list family.
 func addTestBlockingCommand(s *Server) {
+	// The event loops already run: change the table under their lock.
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.Table().Add(&command.Spec{Name: "testblock", Arity: 3, Flags: command.Write | command.Blocking, FirstKey: 1, LastKey: 1, Step: 1,
 		Handler: func(c *command.Ctx) {
 			if v, ok := c.DB.Lookup(c.Args[1]); ok {

@@ -139,7 +139,9 @@ func TestConfigRewriteCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	s, addr := startServer(t)
+	s.mu.Lock() // the event loops already run
 	s.cfg.ConfigFile = path
+	s.mu.Unlock()
 	ctx := context.Background()
 	rdb := newClient(t, addr, 2)
 	if err := rdb.ConfigSet(ctx, "maxmemory-policy", "volatile-lru").Err(); err != nil {

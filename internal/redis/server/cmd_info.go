@@ -223,7 +223,7 @@ func (a *admin) writeInfoSection(b *infoBuilder, name string, self *client) {
 		b.int("maxclients", int64(s.cfg.MaxClients))
 		b.int("client_recent_max_input_buffer", int64(len(self.qbuf)))
 		b.int("client_recent_max_output_buffer", int64(maxOut))
-		b.int("blocked_clients", int64(s.blocking.count+s.paused.waiting))
+		b.int("blocked_clients", int64(s.blocking.count+len(s.paused.held)))
 		b.int("tracking_clients", 0)
 		b.int("clients_in_timeout_table", int64(timeouts))
 	case "memory":

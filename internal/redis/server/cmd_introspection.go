@@ -707,7 +707,6 @@ func (a *admin) cmdMonitor(c *command.Ctx) {
 		c.W.OK()
 		return
 	}
-	self.enterPushModeLocked()
 	a.s.monitors[self] = struct{}{}
 	c.W.OK()
 }

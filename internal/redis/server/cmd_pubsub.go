@@ -100,7 +100,6 @@ func (s *Server) cmdPUnsubscribe(c *command.Ctx) {
 // subscribeGeneric is SUBSCRIBE and PSUBSCRIBE: one confirmation per name.
 func (s *Server) subscribeGeneric(c *command.Ctx, kind string, add func(*client, string) bool) {
 	cli := cl(c)
-	cli.enterPushModeLocked()
 	for _, name := range c.Args[1:] {
 		add(cli, string(name))
 		s.subReply(c, kind, name, cli.subscriptionCount())

@@ -350,3 +350,24 @@ func TestCoreBlockServedBeforeNextPipelined(t *testing.T) {
 	p.expect(":1\r\n", ":0\r\n", arr(bulk("a")))
 	w.expect(bulk("a"))
 }
+
+// Commands that arrive on different connections run in arrival order, as
+// in Redis' single event loop, even when they arrive together: two BLPOPs
+// sent one after the other (without waiting for a reply) block in that
+// order, so the first push serves the first sender.
+func TestCoreArrivalOrderAcrossConnections(t *testing.T) {
+	s, addr := startServer(t)
+	p := dial(t, addr)
+	for i := 0; i < 20; i++ {
+		w1, w2 := dial(t, addr), dial(t, addr)
+		w1.send(cmd("BLPOP", "k", "0"))
+		w2.send(cmd("BLPOP", "k", "0"))
+		waitBlocked(t, s, 2)
+		p.do(":1\r\n", "RPUSH", "k", "first")
+		w1.expect(arr(bulk("k"), bulk("first")))
+		p.do(":1\r\n", "RPUSH", "k", "second")
+		w2.expect(arr(bulk("k"), bulk("second")))
+		w1.c.Close()
+		w2.c.Close()
+	}
+}

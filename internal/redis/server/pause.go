@@ -9,14 +9,14 @@ import (
 
 // pauseState is CLIENT PAUSE: until the deadline, clients' commands (all,
 // or only those that write or may replicate) are postponed, and the
-// dataset stays static (no expiry, no eviction). Guarded by Server.mu,
-// except the channel.
+// dataset stays static (no expiry, no eviction). Guarded by Server.mu.
 type pauseState struct {
+	s          *Server
 	ks         *keyspace.Keyspace
 	until      time.Time
 	writesOnly bool
-	resume     chan struct{}
-	waiting    int // clients postponed by the pause: INFO counts them as blocked
+	timer      *time.Timer
+	held       []*client // clients whose next command waits for the end, in order
 }
 
 // postpones reports whether c must wait for the pause to end before
@@ -57,55 +57,62 @@ func (p *pauseState) on() bool {
 	return true
 }
 
-// wait blocks (without the lock) until the pause ends; the client counts
-// as blocked meanwhile.
-func (p *pauseState) wait(c *client) {
-	s := c.srv
-	s.mu.Lock()
-	ch := p.resume
-	until := p.until
-	if ch != nil {
-		p.waiting++
-		c.postponed = true
-	}
-	s.mu.Unlock()
-	if ch == nil {
+// hold records c as waiting for the pause to end; its loop goes on with
+// it then. The client counts as blocked meanwhile.
+func (p *pauseState) hold(c *client) {
+	if c.postponed {
 		return
 	}
-	t := time.NewTimer(time.Until(until))
-	defer t.Stop()
-	select {
-	case <-ch:
-	case <-t.C:
-	case <-s.done:
-	case <-c.wake: // closed (CLIENT KILL) while waiting
-	}
-	s.mu.Lock()
-	p.waiting--
-	c.postponed = false
-	s.mu.Unlock()
+	c.postponed = true
+	p.held = append(p.held, c)
 }
 
 func (p *pauseState) pause(d time.Duration, writesOnly bool) {
 	until := time.Now().Add(d)
 	if until.After(p.until) || p.until.IsZero() {
 		p.until = until
+		// The pause also ends when no command comes to notice its time is up.
+		if p.timer != nil {
+			p.timer.Stop()
+		}
+		s := p.s
+		p.timer = time.AfterFunc(time.Until(p.until), func() {
+			s.mu.Lock()
+			p.on()
+			s.mu.Unlock()
+		})
 	}
 	p.writesOnly = writesOnly
-	if p.resume == nil {
-		p.resume = make(chan struct{})
-	}
 	p.ks.PauseExpiry(true)
 }
 
+// unpause ends the pause and lets the held clients go on, in the order
+// they were held.
 func (p *pauseState) unpause() {
 	p.until = time.Time{}
-	if p.resume != nil {
-		close(p.resume)
-		p.resume = nil
+	if p.timer != nil {
+		p.timer.Stop()
+		p.timer = nil
 	}
 	p.ks.PauseExpiry(false)
+	held := p.held
+	p.held = nil
+	for _, c := range held {
+		c.postponed = false
+		p.s.scheduleLocked(c)
+	}
 }
 
-// release wakes c if it waits for the pause to end (it is being closed).
-func (p *pauseState) release(c *client) { c.notifyWake() }
+// release forgets c if it waits for the pause to end (it is being closed).
+func (p *pauseState) release(c *client) {
+	if !c.postponed {
+		return
+	}
+	c.postponed = false
+	for i, h := range p.held {
+		if h == c {
+			p.held = append(p.held[:i], p.held[i+1:]...)
+			break
+		}
+	}
+}

@@ -40,7 +40,8 @@ type Server struct {
 	stats    stats
 	slowlog  slowlog
 	monitors map[*client]struct{}
-	admin    *admin // latency tracking, INFO, CONFIG and the other introspection state
+	loops    []*loop // set once, by the first Serve
+	admin    *admin  // latency tracking, INFO, CONFIG and the other introspection state
 	prop     propagation
 	paused   pauseState
 
@@ -78,6 +79,7 @@ func New(cfg *Config, log *slog.Logger) *Server {
 	// Read misses and added keys, for the m and n classes of notify-keyspace-events.
 	s.ks.SetAccessHooks(s.onKeyMiss, s.onKeyNew)
 	s.paused.ks = s.ks
+	s.paused.s = s
 	s.applyConfigLocked()
 	clock.Calibrate()
 	s.table = command.NewTable()
@@ -134,10 +136,18 @@ func (s *Server) Serve(l net.Listener) error {
 		delete(s.listeners, l)
 		s.listenMu.Unlock()
 	}()
+	var startErr error
 	s.cronOnce.Do(func() {
+		startErr = s.startLoops()
 		s.wg.Add(1)
 		go s.cron()
 	})
+	if startErr != nil {
+		return startErr
+	}
+	if len(s.loops) == 0 {
+		return errors.New("kv server: event loops failed to start")
+	}
 	var backoff time.Duration
 	for {
 		conn, err := l.Accept()
@@ -158,16 +168,36 @@ func (s *Server) Serve(l net.Listener) error {
 			return err
 		}
 		backoff = 0
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			s.serveConn(conn)
-		}()
+		s.admitClient(conn)
 	}
 }
 
+// startLoops starts io-threads event loops.
+func (s *Server) startLoops() error {
+	n := max(s.cfg.IOThreads, 1)
+	loops := make([]*loop, 0, n)
+	for range n {
+		l, err := newLoop(s)
+		if err != nil {
+			for _, l := range loops {
+				l.close()
+			}
+			return err
+		}
+		loops = append(loops, l)
+	}
+	s.mu.Lock()
+	s.loops = loops
+	s.mu.Unlock()
+	for _, l := range loops {
+		s.wg.Add(1)
+		go l.run()
+	}
+	return nil
+}
+
 // Shutdown stops accepting, closes every client connection and waits for
-// their goroutines, or until ctx ends.
+// the event loops to end, or until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
 	if !s.closing.CompareAndSwap(false, true) {
 		return nil
@@ -181,6 +211,9 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	for _, c := range s.clients {
 		c.closeLocked()
+	}
+	for _, l := range s.loops {
+		l.wake() // a loop without clients ends
 	}
 	s.mu.Unlock()
 	finished := make(chan struct{})
