@@ -249,3 +249,21 @@ func TestCorePausedClientKilled(t *testing.T) {
 	admin.do("+OK\r\n", "CLIENT", "UNPAUSE")
 	admin.do(":0\r\n", "EXISTS", "k")
 }
+
+// A reply bigger than the socket takes at once is written as the client
+// reads it, and a QUIT behind it still answers +OK after all of it; a
+// client that stops reading does not hold up the others.
+func TestCoreBigReplyWrittenAsClientReads(t *testing.T) {
+	_, addr := startServer(t)
+	rc := dial(t, addr)
+	big := strings.Repeat("x", 8<<20)
+	rc.do("+OK\r\n", "SET", "big", big)
+	rc.send(cmd("GET", "big") + cmd("GET", "big") + cmd("QUIT"))
+	other := dial(t, addr)
+	for i := 0; i < 100; i++ {
+		other.do(":"+fmt.Sprint(i+1)+"\r\n", "INCR", "n") // while the big replies wait
+	}
+	time.Sleep(50 * time.Millisecond)
+	rc.expect(bulk(big), bulk(big), "+OK\r\n")
+	rc.closed()
+}
