@@ -440,13 +440,15 @@ func hrandfieldCommand(c *Ctx) {
 		if size <= 128 || n > size {
 			// sample from a snapshot of the fields: one walk instead of n
 			pairs := hashPairs(h)
-			for i := 0; i < n; i++ {
+			for i := 0; i < n && !c.W.Full(); i++ {
 				p := pairs[rand.IntN(len(pairs))]
 				writePair(p[0], p[1])
 			}
 			return
 		}
-		for i := 0; i < n; i++ {
+		// A client that cannot take the reply is closed by its output
+		// limit: stop drawing then.
+		for i := 0; i < n && !c.W.Full(); i++ {
 			f, v := h.Random()
 			writePair(f, v)
 		}

@@ -452,6 +452,9 @@ func keysCommand(c *Ctx) {
 	})
 	c.W.Array(len(out))
 	for _, k := range out {
+		if c.W.Full() {
+			return // the output limit closes the client: stop, as Redis does
+		}
 		c.W.Bulk(k)
 	}
 }
@@ -552,6 +555,9 @@ func scanCommand(c *Ctx) {
 	c.W.Bulk(strconv.AppendUint(tmp[:0], next, 10))
 	c.W.Array(len(out))
 	for _, k := range out {
+		if c.W.Full() {
+			return // the output limit closes the client: stop, as Redis does
+		}
 		c.W.Bulk(k)
 	}
 }

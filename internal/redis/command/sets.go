@@ -305,12 +305,14 @@ func srandmemberCommand(c *Ctx) {
 		c.W.Array(n)
 		if size <= 128 || n > size {
 			members := setMembers(s)
-			for i := 0; i < n; i++ {
+			for i := 0; i < n && !c.W.Full(); i++ {
 				c.W.Bulk(members[rand.IntN(len(members))])
 			}
 			return
 		}
-		for i := 0; i < n; i++ {
+		// A client that cannot take the reply is closed by its output
+		// limit: stop drawing then.
+		for i := 0; i < n && !c.W.Full(); i++ {
 			c.W.Bulk(s.Random())
 		}
 		return

@@ -131,25 +131,28 @@ func zsetChanged(c *Ctx, key []byte, z *zset.ZSet) (deleted bool) {
 // writeScored writes members with optional scores as ZRANGE does: flat in
 // RESP2, pairs in RESP3.
 func writeScored(w *resp.Writer, items []scored, withScores bool) {
-	switch {
-	case !withScores:
-		w.Array(len(items))
-		for _, it := range items {
-			w.BulkString(it.member)
-		}
-	case w.Proto == 3:
-		w.Array(len(items))
-		for _, it := range items {
-			w.Array(2)
-			w.BulkString(it.member)
-			w.Double(it.score)
-		}
-	default:
-		w.Array(2 * len(items))
-		for _, it := range items {
-			w.BulkString(it.member)
-			w.Double(it.score)
-		}
+	scoredHeader(w, len(items), withScores)
+	for _, it := range items {
+		writeScoredItem(w, it.member, it.score, withScores)
+	}
+}
+
+// scoredHeader starts a reply of n members, with their scores or not.
+func scoredHeader(w *resp.Writer, n int, withScores bool) {
+	if withScores && w.Proto != 3 {
+		n *= 2
+	}
+	w.Array(n)
+}
+
+// writeScoredItem writes one member of a reply scoredHeader started.
+func writeScoredItem(w *resp.Writer, member string, score float64, withScores bool) {
+	if withScores && w.Proto == 3 {
+		w.Array(2)
+	}
+	w.BulkString(member)
+	if withScores {
+		w.Double(score)
 	}
 }
 
@@ -1030,12 +1033,16 @@ func zrandmemberCommand(c *Ctx) {
 	n := z.Len()
 	var items []scored
 	if l < 0 {
-		items = make([]scored, 0, min(-l, 1<<20))
-		for i := int64(0); i < -l; i++ {
+		// Repetitions allowed: written as drawn. A client that cannot take
+		// the reply is closed by its output limit; stop drawing then.
+		scoredHeader(c.W, int(-l), withScores)
+		for i := int64(0); i < -l && !c.W.Full(); i++ {
 			m, s := z.At(rand.IntN(n))
-			items = append(items, scored{m, s})
+			writeScoredItem(c.W, m, s, withScores)
 		}
-	} else if l >= int64(n) {
+		return
+	}
+	if l >= int64(n) {
 		z.Range(0, n-1, true, func(m string, s float64) bool {
 			items = append(items, scored{strings.Clone(m), s})
 			return true

@@ -11,7 +11,15 @@ import (
 type Writer struct {
 	Buf   []byte
 	Proto int
+	// Limit, when positive, is the size past which a reply that can grow
+	// without bound (KEYS, a random-member command with a huge negative
+	// count) stops early, see Full: the client's output buffer hard
+	// limit, which makes the server close the connection anyway.
+	Limit int
 }
+
+// Full reports whether the buffer reached Limit.
+func (w *Writer) Full() bool { return w.Limit > 0 && len(w.Buf) >= w.Limit }
 
 // Len is the number of buffered bytes.
 func (w *Writer) Len() int { return len(w.Buf) }

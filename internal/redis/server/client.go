@@ -69,8 +69,9 @@ type client struct {
 	readyKey    []byte // serveReady: the key a blocked client is served from
 	closing     bool
 	closeAfter  bool
-	scheduled   bool // in its loop's pending list
-	noReply     int  // CLIENT REPLY: 0 on, 1 off, 2 skip next
+	scheduled   bool  // in its loop's pending list
+	unsent      int64 // replies taken for the socket that it has not taken yet (set by the loop)
+	noReply     int   // CLIENT REPLY: 0 on, 1 off, 2 skip next
 	noEvict     bool
 	lastCmd     string
 	created     time.Time
@@ -190,6 +191,7 @@ func (s *Server) scheduleLocked(c *client) {
 func (c *client) refreshLimitsLocked() {
 	c.qbufLimit = c.srv.cfg.ClientQueryBufLimit
 	c.maxBulkLen = c.srv.cfg.ProtoMaxBulkLen
+	c.out.Limit = int(c.srv.cfg.ClientOutputLimits[c.outputClass()].Hard)
 }
 
 // growQueryBuffer makes room for the next read, sized for a big argument
@@ -327,6 +329,9 @@ func (c *client) runBatch() bool {
 			break
 		}
 		c.batchPos++
+		if c.enforceOutputLimitLocked(now) {
+			break
+		}
 		if c.blocked != nil {
 			c.suspended = true
 			break
@@ -347,36 +352,56 @@ func (c *client) runBatch() bool {
 }
 
 // pushLocked is called after appending a message to another client's
-// output: it enforces the pub/sub output buffer limits and has the
-// client's loop send it.
+// output: it enforces the output buffer limits and has the client's loop
+// send it.
 func (c *client) pushLocked() {
-	// Subscribers have the pubsub class; MONITOR clients the normal one,
-	// as Redis classifies them.
-	class := 0
-	if c.subscriptionCount() > 0 {
-		class = 2
+	if c.enforceOutputLimitLocked(time.Now()) {
+		return
 	}
-	lim := c.srv.cfg.ClientOutputLimits[class]
-	size := int64(len(c.out.Buf))
+	c.srv.scheduleLocked(c)
+}
+
+// outputClass is c's client-output-buffer-limit class: pubsub for a
+// subscriber, normal otherwise (MONITOR clients too, as Redis classifies
+// them).
+func (c *client) outputClass() int {
+	if c.subscriptionCount() > 0 {
+		return 2
+	}
+	return 0
+}
+
+// enforceOutputLimitLocked applies client-output-buffer-limit to c's
+// unsent replies as Redis does: past the hard limit, or past the soft one
+// for longer than its seconds, the client is closed without being sent
+// anything more. It reports whether it closed c.
+func (c *client) enforceOutputLimitLocked(now time.Time) bool {
+	lim := c.srv.cfg.ClientOutputLimits[c.outputClass()]
+	if lim.Hard <= 0 && lim.Soft <= 0 {
+		return false
+	}
+	size := int64(len(c.out.Buf)) + c.unsent
 	if len(c.out.Buf) > c.obufPeak {
 		c.obufPeak = len(c.out.Buf)
 	}
-	if lim.Hard > 0 && size > lim.Hard {
-		c.srv.log.Warn("client scheduled to be closed for overcoming of output buffer limits", "id", c.id)
-		c.closeLocked()
-		return
-	}
-	if lim.Soft > 0 && size > lim.Soft {
+	hard := lim.Hard > 0 && size >= lim.Hard
+	soft := lim.Soft > 0 && size >= lim.Soft
+	if soft {
 		if c.softLimitAt.IsZero() {
-			c.softLimitAt = time.Now()
-		} else if time.Since(c.softLimitAt) > time.Duration(lim.SoftSecs)*time.Second {
-			c.closeLocked()
-			return
+			c.softLimitAt = now
+			soft = false
+		} else if now.Sub(c.softLimitAt) <= time.Duration(lim.SoftSecs)*time.Second {
+			soft = false
 		}
 	} else {
 		c.softLimitAt = time.Time{}
 	}
-	c.srv.scheduleLocked(c)
+	if !hard && !soft {
+		return false
+	}
+	c.srv.log.Warn("client scheduled to be closed for overcoming of output buffer limits", "id", c.id, "omem", size)
+	c.closeLocked()
+	return true
 }
 
 // closeLocked marks the connection closed: it stops waiting, and its loop
@@ -403,14 +428,15 @@ func (s *Server) freeClientLocked(c *client) {
 	delete(s.monitors, c)
 }
 
-// clientsCronLocked closes idle clients (timeout) and times out blocked ones.
+// clientsCronLocked closes idle clients (timeout) and those whose output
+// stayed past the soft limit without new replies.
 func (s *Server) clientsCronLocked() {
-	if s.cfg.Timeout <= 0 {
-		return
-	}
-	limit := time.Duration(s.cfg.Timeout) * time.Second
 	now := time.Now()
+	limit := time.Duration(s.cfg.Timeout) * time.Second
 	for _, c := range s.clients {
+		if c.closing || c.enforceOutputLimitLocked(now) || s.cfg.Timeout <= 0 {
+			continue
+		}
 		// Redis spares blocked, subscribed and MONITOR clients, only
 		// while they are (a client that unsubscribed times out again).
 		if _, monitor := s.monitors[c]; c.blocked != nil || c.subscriptionCount() > 0 || monitor {

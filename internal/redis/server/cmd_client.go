@@ -234,7 +234,7 @@ func (s *Server) appendClientInfo(b []byte, c *client, self *client, now time.Ti
 	} else if c.blocked != nil {
 		argvMem = argsSize(c.blocked.args)
 	}
-	out := int64(len(c.out.Buf))
+	out := int64(len(c.out.Buf)) + c.unsent
 	obl, oll, omem := out, int64(0), int64(0)
 	if out > replyChunk {
 		obl = replyChunk

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"runtime"
 	"strings"
@@ -266,4 +267,106 @@ func TestCoreBigReplyWrittenAsClientReads(t *testing.T) {
 	time.Sleep(50 * time.Millisecond)
 	rc.expect(bulk(big), bulk(big), "+OK\r\n")
 	rc.closed()
+}
+
+// readsNothingThenEOF checks that the server closed rc without sending it
+// anything more.
+func readsNothingThenEOF(t *testing.T, rc *rawConn) {
+	t.Helper()
+	rc.c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	b, err := io.ReadAll(rc.r)
+	if len(b) > 0 || (err != nil && !strings.Contains(err.Error(), "reset")) {
+		t.Fatalf("got %d bytes (%.40q), err %v; want the connection closed with nothing", len(b), b, err)
+	}
+}
+
+// client-output-buffer-limit for normal clients, as Redis' obuf-limits
+// tests check it: past the hard limit the client is closed and gets none
+// of the replies, a transaction still runs to the end, and a reply that
+// could grow without bound (negative counts) stops early.
+func TestCoreOutputLimitNormalClients(t *testing.T) {
+	_, addr := startServer(t)
+	admin := dial(t, addr)
+	admin.do("+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit", "normal 100000 0 0")
+	item := strings.Repeat("x", 1000)
+	for i := 0; i < 150; i++ {
+		admin.do(":"+fmt.Sprint(i+1)+"\r\n", "RPUSH", "mylist", item)
+	}
+
+	rc := dial(t, addr)
+	rc.send(cmd("PING") + cmd("LRANGE", "mylist", "0", "-1"))
+	readsNothingThenEOF(t, rc) // not even the PONG of the same batch
+
+	tx := dial(t, addr)
+	tx.do("+OK\r\n", "MULTI")
+	tx.do("+QUEUED\r\n", "SET", "k2", "v2")
+	tx.do("+QUEUED\r\n", "LRANGE", "mylist", "0", "-1")
+	tx.do("+QUEUED\r\n", "SET", "k3", "v3")
+	tx.send(cmd("EXEC"))
+	readsNothingThenEOF(t, tx)
+	admin.do(bulk("v2"), "GET", "k2")
+	admin.do(bulk("v3"), "GET", "k3")
+
+	admin.do("+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit", "normal 1000000 0 0")
+	admin.do(":1\r\n", "HSET", "h", "a", "b")
+	admin.do(":1\r\n", "SADD", "s", "a")
+	admin.do(":1\r\n", "ZADD", "z", "1", "a")
+	for _, c := range [][]string{
+		{"HRANDFIELD", "h", "-999999999"},
+		{"HRANDFIELD", "h", "-999999999", "WITHVALUES"},
+		{"SRANDMEMBER", "s", "-999999999"},
+		{"ZRANDMEMBER", "z", "-999999999", "WITHSCORES"},
+	} {
+		rc := dial(t, addr)
+		rc.send(cmd(c...))
+		readsNothingThenEOF(t, rc)
+	}
+	admin.do("+PONG\r\n", "PING")
+}
+
+// The soft limit closes a subscriber that stays past it for longer than
+// its seconds, also when no message comes any more (the cron checks).
+func TestCoreOutputSoftLimitWithoutTraffic(t *testing.T) {
+	s, addr := startServer(t)
+	admin := dial(t, addr)
+	admin.do("+OK\r\n", "CONFIG", "SET", "client-output-buffer-limit", "pubsub 0 100000 1")
+	sub := dial(t, addr)
+	sub.send(cmd("SUBSCRIBE", "foo"))
+	sub.expect(arr(bulk("subscribe"), bulk("foo"), ":1\r\n"))
+	msg := strings.Repeat("x", 1000)
+	// The subscriber does not read: its socket fills, then its output.
+	over := func() bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for _, c := range s.clients {
+			if c.subscriptionCount() > 0 {
+				return int64(len(c.out.Buf))+c.unsent >= 100000
+			}
+		}
+		return false
+	}
+	for i := 0; !over(); i++ {
+		if i > 20000 {
+			t.Fatal("subscriber output never reached the soft limit")
+		}
+		admin.send(cmd("PUBLISH", "foo", msg))
+		admin.expect(":1\r\n")
+	}
+	start := time.Now()
+	deadline := start.Add(5 * time.Second)
+	for {
+		s.mu.Lock()
+		n := len(s.clients)
+		s.mu.Unlock()
+		if n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("subscriber past the soft limit was not closed")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if d := time.Since(start); d < 900*time.Millisecond {
+		t.Fatalf("closed after %v, before the soft limit's second", d)
+	}
 }

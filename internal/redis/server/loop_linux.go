@@ -337,6 +337,10 @@ func (l *loop) flush(c *client) {
 				c.woff += n
 			}
 			if err == unix.EAGAIN {
+				// What waits counts in the output buffer limits and omem.
+				s.mu.Lock()
+				c.unsent = int64(len(c.wbuf) - c.woff)
+				s.mu.Unlock()
 				l.watchWritable(c, true)
 				return
 			}
@@ -344,6 +348,11 @@ func (l *loop) flush(c *client) {
 				l.closeClient(c)
 				return
 			}
+		}
+		if c.unsent != 0 { // only the loop writes it
+			s.mu.Lock()
+			c.unsent = 0
+			s.mu.Unlock()
 		}
 		if cap(c.wbuf) <= maxKeepBuffer {
 			c.spare = c.wbuf[:0]
