@@ -132,6 +132,10 @@ func (l *loop) run() {
 		}
 		clear(l.dirty)
 		l.dirty = l.dirty[:0]
+		// A loop under constant load never parks: let the other goroutines
+		// (the SQL server's, the cron, timers) have the processor between
+		// iterations rather than only at preemption every 10 ms.
+		runtime.Gosched()
 		if s.closing.Load() && len(l.conns) == 0 {
 			s.mu.Lock()
 			done := len(l.pending) == 0
