@@ -51,6 +51,11 @@ func startTandem(t *testing.T) string {
 			t.Fatal(err)
 		}
 	}
+	// DEBUG from loopback, as startRedis allows it (TestKeyStats turns
+	// active expiry off with it).
+	if err := cfg.Set("enable-debug-command", "local", true); err != nil {
+		t.Fatal(err)
+	}
 	s := server.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -89,7 +94,7 @@ func startRedis(t *testing.T) string {
 	for attempt := 0; ; attempt++ {
 		port := freePort(t)
 		cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
-			"--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no",
+			"--dir", dir, "--save", "", "--appendonly", "no", "--daemonize", "no", "--enable-debug-command", "local",
 			"--logfile", filepath.Join(dir, "redis.log"))
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

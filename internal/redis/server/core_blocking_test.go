@@ -371,3 +371,58 @@ func TestCoreArrivalOrderAcrossConnections(t *testing.T) {
 		w2.c.Close()
 	}
 }
+
+// With several event loops (io-threads), clients on different loops still
+// see every command atomic, and a push, a publish or a kill on one loop
+// reaches a client of another.
+func TestCoreSeveralLoops(t *testing.T) {
+	s, addr := startServer(t, "io-threads", "3")
+	// Clients 1..3 land on different loops (round robin by id).
+	waiter, sub, pusher := dial(t, addr), dial(t, addr), dial(t, addr)
+	waiter.do("+PONG\r\n", "PING")
+	s.mu.Lock()
+	loops := len(s.loops)
+	s.mu.Unlock()
+	if loops != 3 {
+		t.Fatalf("%d loops, want 3", loops)
+	}
+	sub.send(cmd("SUBSCRIBE", "ch"))
+	sub.expect(arr(bulk("subscribe"), bulk("ch"), ":1\r\n"))
+	waiter.send(cmd("BLPOP", "q", "0"))
+	waitBlocked(t, s, 1)
+	pusher.do(":1\r\n", "RPUSH", "q", "v")
+	waiter.expect(arr(bulk("q"), bulk("v")))
+	pusher.do(":1\r\n", "PUBLISH", "ch", "hello")
+	sub.expect(arr(bulk("message"), bulk("ch"), bulk("hello")))
+	pusher.do(":1\r\n", "CLIENT", "KILL", "ID", "2")
+	sub.closed()
+
+	const clients, incrs = 12, 200
+	done := make(chan error, clients)
+	for i := 0; i < clients; i++ {
+		rc := dial(t, addr)
+		go func() {
+			var b strings.Builder
+			for j := 0; j < incrs; j++ {
+				b.WriteString(cmd("INCR", "n"))
+			}
+			if _, err := rc.c.Write([]byte(b.String())); err != nil {
+				done <- err
+				return
+			}
+			for j := 0; j < incrs; j++ {
+				if _, err := rc.r.ReadString('\n'); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for i := 0; i < clients; i++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	pusher.do(bulk(strconv.Itoa(clients*incrs)), "GET", "n")
+}
