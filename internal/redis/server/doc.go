@@ -9,10 +9,12 @@
 //
 // # Execution model
 //
-// One goroutine per connection parses outside the lock; execution of a
-// whole batch of parsed commands happens under Server.mu, which makes every
-// command (and every EXEC) atomic and gives one total order of effects.
-// GOMAXPROCS follows the io-threads directive. See docs/ARCHITECTURE.md.
+// io-threads event loops on epoll own the connections: each reads the
+// sockets epoll reports ready, in that order, and parses outside the lock;
+// execution of a whole batch of parsed commands happens under Server.mu,
+// which makes every command (and every EXEC) atomic and gives one total
+// order of effects; replies go out once per loop iteration. GOMAXPROCS
+// follows io-threads. See docs/ARCHITECTURE.md.
 //
 // It must not import anything under internal/mysql.
 package server
