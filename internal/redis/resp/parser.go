@@ -70,6 +70,19 @@ func (p *Parser) Next(buf []byte) (args [][]byte, n int, err error) {
 	return p.multibulk(buf)
 }
 
+// Partial describes a multibulk command in progress: how many of its
+// bytes are parsed, and the total length of the arguments read so far
+// (what Redis has moved out of its query buffer into argv by then).
+func (p *Parser) Partial() (parsed, argBytes int) {
+	if !p.inCommand {
+		return 0, 0
+	}
+	for _, s := range p.spans {
+		argBytes += s.len
+	}
+	return p.pos, argBytes
+}
+
 // Reset forgets a partially parsed command (after the buffer was dropped).
 func (p *Parser) Reset() {
 	p.inCommand = false

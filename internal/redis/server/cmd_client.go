@@ -205,8 +205,9 @@ func (s *Server) clientFlags(c *client) string {
 const replyChunk = 16 * 1024
 
 // appendClientInfo appends one CLIENT LIST line (without the newline).
-// self is the client running the command: only its query buffer and
-// arguments can be read safely (they belong to the running goroutine).
+// self is the client running the command: the query buffers of the
+// clients of its event loop can be read (the running goroutine owns
+// them), other loops' cannot.
 func (s *Server) appendClientInfo(b []byte, c *client, self *client, now time.Time) []byte {
 	str := func(name, v string) {
 		if len(b) > 0 && b[len(b)-1] != '\n' {
@@ -226,10 +227,23 @@ func (s *Server) appendClientInfo(b []byte, c *client, self *client, now time.Ti
 	}
 	var qbuf, qfree, argvMem int64
 	rbs := int64(readChunk)
-	if c == self {
-		qbuf = int64(len(c.qbuf) - c.batchStart)
+	if c == self || c.loop == self.loop {
+		// The bytes not run yet: from the batch's start while it runs or
+		// waits part-way, else what follows the parsed commands, less the
+		// arguments already read of an incomplete one (Redis moves those
+		// to argv).
+		switch {
+		case c == self || c.batchPos < len(c.batch):
+			qbuf = int64(len(c.qbuf) - c.batchStart)
+		default:
+			parsed, argBytes := c.parser.Partial()
+			qbuf = int64(len(c.qbuf) - c.qpos - parsed)
+			argvMem = int64(argBytes)
+		}
 		qfree = int64(cap(c.qbuf) - len(c.qbuf))
 		rbs = int64(cap(c.qbuf))
+	}
+	if c == self {
 		argvMem = argsSize(c.ctx.Args)
 	} else if c.blocked != nil {
 		argvMem = argsSize(c.blocked.args)

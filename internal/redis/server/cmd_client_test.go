@@ -469,3 +469,33 @@ func TestClientPauseKeepsDatasetStatic(t *testing.T) {
 		t.Fatalf("dbsize %d after the pause", n)
 	}
 }
+
+// CLIENT LIST of another client with an incomplete command shows, as
+// Redis, the bytes not parsed yet as qbuf and the arguments read so far as
+// argv-mem (redis-server 7.0.15 prints qbuf=3 argv-mem=4 here).
+func TestClientListPartialCommand(t *testing.T) {
+	_, addr := startServer(t)
+	part := dial(t, addr)
+	part.do("+OK\r\n", "CLIENT", "SETNAME", "part")
+	part.send("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$10\r\nabc")
+	admin := dial(t, addr)
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		admin.send(cmd("CLIENT", "LIST"))
+		list := admin.reply()
+		if strings.Contains(list, "name=part ") && strings.Contains(list, " qbuf=3 ") {
+			for _, line := range strings.Split(list, "\n") {
+				if strings.Contains(line, "name=part ") && !strings.Contains(line, " argv-mem=4 ") {
+					t.Fatalf("argv-mem of the partial SET: %s", line)
+				}
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no qbuf=3 for the partial command: %s", list)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	part.send("defghij\r\n")
+	part.expect("+OK\r\n")
+}
