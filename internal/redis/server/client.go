@@ -14,6 +14,7 @@ import (
 const (
 	readChunk     = 16 * 1024
 	maxKeepBuffer = 64 * 1024 // buffers larger than this are released after use
+	bigArg        = 32 * 1024 // an argument this big gets its room at once (Redis' PROTO_MBULK_BIG_ARG)
 )
 
 // client is one connection's state. Fields below "guarded by Server.mu"
@@ -71,6 +72,8 @@ type client struct {
 	closeAfter  bool
 	scheduled   bool  // in its loop's pending list
 	unsent      int64 // replies taken for the socket that it has not taken yet (set by the loop)
+	qbufCap     int64 // the query buffer's allocation, as the loop last recorded it
+	memUsage    int64 // what trackMemoryLocked last counted for it in Server.clientsMem
 	noReply     int   // CLIENT REPLY: 0 on, 1 off, 2 skip next
 	noEvict     bool
 	lastCmd     string
@@ -166,7 +169,9 @@ func (s *Server) newClientLocked(addr, laddr string) *client {
 	c.ctx.Client = c
 	c.ctx.DB = s.ks.DB(0)
 	c.refreshLimitsLocked()
+	c.qbufCap = int64(cap(c.qbuf))
 	s.clients[c.id] = c
+	s.trackMemoryLocked(c)
 	s.stats.connections++
 	return c
 }
@@ -250,7 +255,13 @@ func (c *client) processInput() bool {
 			return true
 		}
 		if !c.parseBatch() {
-			return true // an incomplete command waits for more bytes
+			// An incomplete command waits for more bytes. For a big
+			// argument, room for all of it is made now, as Redis allocates
+			// it (so it counts in the client's memory at once).
+			if p := c.parser.Pending(len(c.qbuf) - c.qpos); p >= bigArg && cap(c.qbuf)-len(c.qbuf) < p {
+				c.growQueryBuffer()
+			}
+			return true
 		}
 	}
 }
@@ -315,6 +326,7 @@ func (c *client) runBatch() bool {
 	now := time.Now()
 	s.tick(now)
 	c.refreshLimitsLocked()
+	c.qbufCap = int64(cap(c.qbuf))
 	s.stats.netInput += c.unreadIn
 	s.stats.reads += c.unreadOps
 	c.totalIn += c.unreadIn
@@ -343,6 +355,7 @@ func (c *client) runBatch() bool {
 	if s.admin.peakStale {
 		s.admin.trackMemoryPeak()
 	}
+	s.trackMemoryLocked(c)
 	closing := c.closing || c.closeAfter
 	// No value read during the batch is referenced any more: the
 	// replies hold copies.
@@ -358,6 +371,7 @@ func (c *client) pushLocked() {
 	if c.enforceOutputLimitLocked(time.Now()) {
 		return
 	}
+	c.srv.trackMemoryLocked(c)
 	c.srv.scheduleLocked(c)
 }
 
@@ -422,6 +436,8 @@ func (c *client) closeLocked() {
 // freeClientLocked forgets the client everywhere.
 func (s *Server) freeClientLocked(c *client) {
 	c.closeLocked()
+	s.clientsMem -= c.memUsage
+	c.memUsage = 0
 	delete(s.clients, c.id)
 	s.watch.unwatchAll(c)
 	s.pubsub.unsubscribeAll(c)
@@ -431,6 +447,7 @@ func (s *Server) freeClientLocked(c *client) {
 // clientsCronLocked closes idle clients (timeout) and those whose output
 // stayed past the soft limit without new replies.
 func (s *Server) clientsCronLocked() {
+	s.evictClientsLocked()
 	now := time.Now()
 	limit := time.Duration(s.cfg.Timeout) * time.Second
 	for _, c := range s.clients {

@@ -220,14 +220,11 @@ func (s *Server) appendClientInfo(b []byte, c *client, self *client, now time.Ti
 	num := func(name string, v int64) { str(name, strconv.FormatInt(v, 10)) }
 	multi, multiMem := int64(-1), int64(0)
 	if c.multi != nil {
-		multi = int64(len(c.multi.queue))
-		for _, q := range c.multi.queue {
-			multiMem += argsSize(q.args)
-		}
+		multi, multiMem = int64(len(c.multi.queue)), c.multi.mem
 	}
 	var qbuf, qfree, argvMem int64
 	rbs := int64(readChunk)
-	if c == self || c.loop == self.loop {
+	if self != nil && (c == self || c.loop == self.loop) {
 		// The bytes not run yet: from the batch's start while it runs or
 		// waits part-way, else what follows the parsed commands, less the
 		// arguments already read of an incomplete one (Redis moves those
@@ -290,7 +287,7 @@ func (s *Server) appendClientInfo(b []byte, c *client, self *client, now time.Ti
 	num("obl", obl)
 	num("oll", oll)
 	num("omem", omem)
-	num("tot-mem", int64(cap(c.out.Buf))+rbs+qbuf+argvMem+multiMem+clientStructSize)
+	num("tot-mem", c.memoryLocked()+argvMem)
 	str("events", events)
 	str("cmd", cmd)
 	str("user", c.user)
@@ -306,10 +303,6 @@ func argsSize(args [][]byte) int64 {
 	}
 	return n
 }
-
-// clientStructSize approximates the fixed memory of one connection (the
-// client state, its parser and goroutine stacks), counted in tot-mem.
-const clientStructSize = 8 * 1024
 
 func (s *Server) cmdClientInfo(c *command.Ctx) {
 	self := cl(c)

@@ -22,7 +22,7 @@ func TestConfigGetSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m, ok := multi.(map[any]any); !ok || len(m) != 4 || m["hz"] != "10" {
+	if m, ok := multi.(map[any]any); !ok || len(m) != 5 || m["hz"] != "10" || m["maxmemory-clients"] != "0" {
 		t.Fatalf("CONFIG GET several patterns: %#v", multi)
 	}
 	// SET of several pairs, memory units canonical in GET.

@@ -356,7 +356,7 @@ func (a *admin) writeInfoSection(b *infoBuilder, name string, self *client) {
 		b.int("expired_time_cap_reached_count", exp.TimeCapReached)
 		b.int("expire_cycle_cpu_milliseconds", exp.CycleTime.Milliseconds())
 		b.int("evicted_keys", st.evictedKeys)
-		b.int("evicted_clients", 0)
+		b.int("evicted_clients", st.evictedClients)
 		exceeded, current := st.evictionExceeded(now.UnixMilli())
 		b.int("total_eviction_exceeded_time", exceeded)
 		b.int("current_eviction_exceeded_time", current)

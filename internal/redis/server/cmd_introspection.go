@@ -971,7 +971,7 @@ type memorySnapshot struct {
 func (a *admin) memoryLocked() memorySnapshot {
 	m := memorySnapshot{dataset: a.trackMemoryPeak(), peak: a.memPeak, rss: processRSS()}
 	for _, c := range a.s.clients {
-		mem := int64(cap(c.out.Buf)) + clientStructSize + readChunk
+		mem := c.memoryLocked()
 		if c.subscriptionCount() > 0 {
 			m.clientsPubSub += mem
 		} else {

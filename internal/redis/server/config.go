@@ -31,6 +31,7 @@ type Config struct {
 	NotifyKeyspaceEvents int
 	Hz                   int
 	MaxMemory            int64
+	MaxMemoryClients     int64 // maxmemory-clients: bytes, or a percentage of maxmemory stored negated, as Redis does
 	MaxMemoryPolicy      string
 	MaxMemorySamples     int
 	ListCompressDepth    int
@@ -165,6 +166,48 @@ func memArg(dst *int64) func(*Config, string) error {
 
 var errMemoryValue = fmt.Errorf("argument must be a memory value")
 
+// setMaxMemoryClients parses maxmemory-clients: a memory value, or a
+// percentage of maxmemory ("10%", kept negated).
+func setMaxMemoryClients(c *Config, v string) error {
+	if n, err := ParseMemory(v); err == nil {
+		c.MaxMemoryClients = n
+		return nil
+	}
+	p, err := strconv.ParseInt(strings.TrimSuffix(v, "%"), 10, 64)
+	if len(v) < 2 || !strings.HasSuffix(v, "%") || err != nil || p < 0 {
+		return fmt.Errorf("argument must be a memory or percent value")
+	}
+	if p > 100 {
+		return fmt.Errorf("percentage argument must be less or equal to 100")
+	}
+	c.MaxMemoryClients = -p
+	return nil
+}
+
+func maxMemoryClientsText(c *Config) string {
+	if c.MaxMemoryClients < 0 {
+		return strconv.FormatInt(-c.MaxMemoryClients, 10) + "%"
+	}
+	return strconv.FormatInt(c.MaxMemoryClients, 10)
+}
+
+// ClientEvictionLimit is the total client memory past which clients are
+// evicted, 0 when maxmemory-clients is off. As in Redis, a percentage
+// applies only with a maxmemory, and the limit is never below 128 KB so a
+// bad setting cannot lock everyone out.
+func (c *Config) ClientEvictionLimit() int64 {
+	var limit int64
+	switch {
+	case c.MaxMemoryClients < 0 && c.MaxMemory > 0:
+		limit = int64(float64(c.MaxMemory) * float64(-c.MaxMemoryClients) / 100)
+	case c.MaxMemoryClients > 0:
+		limit = c.MaxMemoryClients
+	default:
+		return 0
+	}
+	return max(limit, 128*1024)
+}
+
 func boolText(b *bool) func(*Config) string {
 	return func(*Config) string {
 		if *b {
@@ -268,6 +311,7 @@ func (c *Config) directives() []directive {
 			return fmt.Errorf("argument(s) must be one of the following: volatile-lru, volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, allkeys-lfu, allkeys-random, noeviction")
 		}, mutable: true, get: func(c *Config) string { return c.MaxMemoryPolicy }},
 		{name: "maxmemory-samples", def: "5", set: intArg(&c.MaxMemorySamples, 1, 64), mutable: true},
+		{name: "maxmemory-clients", def: "0", set: setMaxMemoryClients, mutable: true, get: maxMemoryClientsText},
 		{name: "hash-max-listpack-entries", alias: "hash-max-ziplist-entries", def: "128", set: intArg(&c.HashMaxListpackEntries, 0, math.MaxInt32), mutable: true},
 		{name: "hash-max-listpack-value", alias: "hash-max-ziplist-value", def: "64", set: intArg(&c.HashMaxListpackValue, 0, math.MaxInt32), mutable: true},
 		{name: "list-max-listpack-size", alias: "list-max-ziplist-size", def: "-2", set: intArg(&c.ListMaxListpackSize, math.MinInt32, math.MaxInt32), mutable: true},

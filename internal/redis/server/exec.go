@@ -13,6 +13,7 @@ import (
 type multiState struct {
 	queue     []queued
 	execAbort bool
+	mem       int64 // bytes of the queued arguments (CLIENT LIST multi-mem, client eviction)
 }
 
 type queued struct {
@@ -117,6 +118,7 @@ func (s *Server) processCommand(c *client, args [][]byte, now time.Time) {
 			cp[i] = append([]byte(nil), a...)
 		}
 		c.multi.queue = append(c.multi.queue, queued{spec, cp})
+		c.multi.mem += argsSize(cp)
 		c.out.SimpleString("QUEUED")
 		return
 	}

@@ -247,6 +247,9 @@ func (l *loop) resume(c *client) {
 			l.quit(c)
 			return
 		}
+		if l.syncQueryBufferSize(c) {
+			return
+		}
 	}
 	l.markDirty(c)
 }
@@ -275,6 +278,9 @@ func (l *loop) readable(c *client) {
 	c.qbuf = c.qbuf[:len(c.qbuf)+n]
 	c.unreadIn += int64(n)
 	c.unreadOps++
+	if l.syncQueryBufferSize(c) {
+		return
+	}
 	if int64(len(c.qbuf)-c.qpos) > c.qbufLimit {
 		l.s.log.Warn("closing client that reached max query buffer length", "id", c.id, "qbuf", len(c.qbuf)-c.qpos)
 		l.closeClient(c)
@@ -287,7 +293,31 @@ func (l *loop) readable(c *client) {
 		l.quit(c)
 		return
 	}
+	if l.syncQueryBufferSize(c) {
+		return
+	}
 	l.markDirty(c)
+}
+
+// syncQueryBufferSize records a change of c's query buffer allocation for
+// the client memory accounting: a buffer grown for a big argument that is
+// still arriving counts at once for client eviction, as Redis counts its
+// allocation; one released after a big command stops counting. It reports
+// whether c was evicted (and closed).
+func (l *loop) syncQueryBufferSize(c *client) bool {
+	if int64(cap(c.qbuf)) == c.qbufCap { // only the loop writes it
+		return false
+	}
+	s := l.s
+	s.mu.Lock()
+	c.qbufCap = int64(cap(c.qbuf))
+	s.trackMemoryLocked(c)
+	evicted := c.closing
+	s.mu.Unlock()
+	if evicted {
+		l.closeClient(c)
+	}
+	return evicted
 }
 
 func (l *loop) markDirty(c *client) {
@@ -332,6 +362,7 @@ func (l *loop) flush(c *client) {
 			c.out.Buf = c.spare[:0]
 			c.spare = nil
 			s.stats.wrote(len(data))
+			s.trackMemoryLocked(c)
 			s.mu.Unlock()
 			c.wbuf, c.woff = data, 0
 		}
@@ -344,6 +375,7 @@ func (l *loop) flush(c *client) {
 				// What waits counts in the output buffer limits and omem.
 				s.mu.Lock()
 				c.unsent = int64(len(c.wbuf) - c.woff)
+				s.trackMemoryLocked(c)
 				s.mu.Unlock()
 				l.watchWritable(c, true)
 				return
@@ -356,6 +388,7 @@ func (l *loop) flush(c *client) {
 		if c.unsent != 0 { // only the loop writes it
 			s.mu.Lock()
 			c.unsent = 0
+			s.trackMemoryLocked(c)
 			s.mu.Unlock()
 		}
 		if cap(c.wbuf) <= maxKeepBuffer {

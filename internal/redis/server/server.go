@@ -41,9 +41,14 @@ type Server struct {
 	slowlog  slowlog
 	monitors map[*client]struct{}
 	loops    []*loop // set once, by the first Serve
-	admin    *admin  // latency tracking, INFO, CONFIG and the other introspection state
-	prop     propagation
-	paused   pauseState
+	// clientsMem is the sum of the clients' memory (clientmem.go); past
+	// evictAt (maxmemory-clients, or the largest int64 when off) clients
+	// are evicted.
+	clientsMem int64
+	evictAt    int64
+	admin      *admin // latency tracking, INFO, CONFIG and the other introspection state
+	prop       propagation
+	paused     pauseState
 
 	listenMu  sync.Mutex
 	listeners map[net.Listener]struct{}
@@ -117,6 +122,7 @@ func (s *Server) applyConfigLocked() {
 	_ = s.ks.SetMaxmemoryPolicy(s.cfg.MaxMemoryPolicy)
 	s.ks.SetLFUParams(s.cfg.LFULogFactor, s.cfg.LFUDecayTime)
 	s.ks.SetMaxmemorySamples(s.cfg.MaxMemorySamples)
+	s.applyClientEvictionLocked()
 }
 
 // Table is the command table (for tests and tools).

@@ -63,6 +63,7 @@ func (rc *rawConn) send(s string) {
 
 // reply reads one whole reply and returns it as raw protocol text.
 func (rc *rawConn) reply() string {
+	rc.tb.Helper()
 	rc.c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	var b strings.Builder
 	rc.readValue(&b)
@@ -70,6 +71,7 @@ func (rc *rawConn) reply() string {
 }
 
 func (rc *rawConn) readValue(b *strings.Builder) {
+	rc.tb.Helper()
 	line, err := rc.r.ReadString('\n')
 	if err != nil {
 		rc.tb.Fatalf("read: %v (so far %q)", err, b.String())

@@ -8,19 +8,20 @@ import (
 
 // stats are the counters INFO reports. Guarded by Server.mu.
 type stats struct {
-	commands      int64
-	connections   int64
-	rejectedConns int64
-	expiredKeys   int64
-	evictedKeys   int64
-	dirty         int64
-	perCommand    []*cmdStats // by command.Spec.ID
-	errors        map[string]int64
-	totalErrors   int64
-	netInput      int64
-	netOutput     int64
-	reads         int64 // socket reads (total_reads_processed)
-	writes        int64 // socket writes (total_writes_processed)
+	commands       int64
+	connections    int64
+	rejectedConns  int64
+	expiredKeys    int64
+	evictedKeys    int64
+	evictedClients int64 // closed by maxmemory-clients
+	dirty          int64
+	perCommand     []*cmdStats // by command.Spec.ID
+	errors         map[string]int64
+	totalErrors    int64
+	netInput       int64
+	netOutput      int64
+	reads          int64 // socket reads (total_reads_processed)
+	writes         int64 // socket writes (total_writes_processed)
 
 	// evictExceededSince is when used memory was last found above maxmemory
 	// after an eviction pass (unix ms, 0 while under it); evictExceeded sums
