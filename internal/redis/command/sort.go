@@ -23,7 +23,7 @@ func registerSort(t *Table) {
 			Complexity: "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).",
 			ACL:        []string{"write", "set", "sortedset", "list", "slow", "dangerous"}, Keys: sortKeys,
 			Handler: func(c *Ctx) { sortGeneric(c, false) }},
-		&Spec{Name: "sort_ro", Arity: -2, Flags: ReadOnly, FirstKey: 1, LastKey: 1, Step: 1,
+		&Spec{Name: "sort_ro", Arity: -2, Flags: ReadOnly | MovableKeys, FirstKey: 1, LastKey: 1, Step: 1,
 			Group: "generic", Since: "7.0.0", Summary: "Sort the elements of a list, set or sorted set (read-only variant)",
 			Complexity: "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).",
 			ACL:        []string{"read", "set", "sortedset", "list", "slow", "dangerous"},

@@ -361,3 +361,29 @@ func TestDebugProtocol(t *testing.T) {
 		}
 	}
 }
+
+// COMMAND INFO marks movablekeys where Redis 7.0 does (keys found by
+// parsing the arguments, or derived from data as SORT_RO's BY/GET), and
+// only there (Redis' introspection-2 unit).
+func TestCommandInfoMovableKeys(t *testing.T) {
+	_, addr := startServer(t)
+	rc := dial(t, addr)
+	flags := func(name string) string {
+		rc.send(cmd("COMMAND", "INFO", name))
+		info := rc.reply()
+		// The third element is the flag set, between the arity and the
+		// first key (the first two integers of the entry).
+		i := strings.Index(info, "\r\n:") + 3
+		return info[i : i+strings.Index(info[i:], "\r\n:")]
+	}
+	for _, name := range []string{"ZUNIONSTORE", "SORT", "SORT_RO", "GEORADIUS", "LMPOP", "SINTERCARD"} {
+		if !strings.Contains(flags(name), "movablekeys") {
+			t.Errorf("%s not marked movablekeys", name)
+		}
+	}
+	for _, name := range []string{"SET", "GET", "MSET", "BITFIELD", "LMOVE", "LPOP", "BLPOP", "PING", "MEMORY", "MEMORY|USAGE", "RENAME", "GEORADIUS_RO"} {
+		if strings.Contains(flags(name), "movablekeys") {
+			t.Errorf("%s marked movablekeys", name)
+		}
+	}
+}
