@@ -168,8 +168,13 @@ func (s *Server) unblockLocked(c *client, err string) {
 	}
 	s.blocking.remove(c)
 	c.blocked = nil
+	// The command counts now, as Redis counts it when it unblocks: a call,
+	// failed when ended by an error.
+	st := s.stats.cmd(b.spec)
+	st.calls++
 	if err != "" {
 		c.out.Error(err)
+		st.failed++
 	} else {
 		b.onTimeout(&c.out)
 	}

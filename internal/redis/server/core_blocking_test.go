@@ -426,3 +426,23 @@ func TestCoreSeveralLoops(t *testing.T) {
 	}
 	pusher.do(bulk(strconv.Itoa(clients*incrs)), "GET", "n")
 }
+
+// A blocked command counts in INFO commandstats when it ends: a call when
+// it times out, a failed call when CLIENT UNBLOCK ends it with an error,
+// as Redis' errorstats tests check.
+func TestCoreBlockedCommandStats(t *testing.T) {
+	s, addr := startServer(t)
+	admin := dial(t, addr)
+	w := dial(t, addr)
+	w.do(":2\r\n", "CLIENT", "ID")
+	w.send(cmd("BLPOP", "q", "0"))
+	waitBlocked(t, s, 1)
+	admin.do(":1\r\n", "CLIENT", "UNBLOCK", "2", "ERROR")
+	w.expect("-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n")
+	w.do("*-1\r\n", "BLPOP", "q", "0.01")
+	admin.send(cmd("INFO", "commandstats"))
+	stats := admin.reply()
+	if !strings.Contains(stats, "cmdstat_blpop:calls=2,") || !strings.Contains(stats, ",rejected_calls=0,failed_calls=1\r\n") {
+		t.Fatalf("commandstats after an unblocked and a timed-out BLPOP:\n%s", stats)
+	}
+}
