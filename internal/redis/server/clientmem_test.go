@@ -96,3 +96,41 @@ func TestClientEviction(t *testing.T) {
 		t.Fatalf("%d of 10 clients left after lowering maxmemory-clients", left)
 	}
 }
+
+// Clients' buffers count against maxmemory, as in Redis: replies piling up
+// for a client that does not read make keys go under allkeys-lru.
+func TestMaxmemoryCountsClientBuffers(t *testing.T) {
+	_, addr := startServer(t)
+	admin := dial(t, addr)
+	val := strings.Repeat("x", 10000)
+	for i := 0; i < 100; i++ {
+		admin.do("+OK\r\n", "SET", "k"+strconv.Itoa(i), val)
+	}
+	admin.send(cmd("INFO", "memory"))
+	used, _ := strconv.ParseInt(infoField(admin.reply(), "used_memory"), 10, 64)
+	admin.do("+OK\r\n", "CONFIG", "SET", "maxmemory-policy", "allkeys-lru")
+	admin.do("+OK\r\n", "CONFIG", "SET", "maxmemory", strconv.FormatInt(used+200000, 10))
+	admin.do(":100\r\n", "DBSIZE")
+
+	// 3000 replies of 10 KB the client never reads: the sockets' buffers
+	// fill, then its output buffer.
+	flood := dial(t, addr)
+	var b strings.Builder
+	for i := 0; i < 3000; i++ {
+		b.WriteString(cmd("GET", "k1"))
+	}
+	flood.send(b.String())
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		admin.do("+OK\r\n", "SET", "probe", "1") // a write evicts
+		admin.send(cmd("DBSIZE"))
+		n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(admin.reply(), ":")))
+		if n < 90 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("DBSIZE %d: the unread replies did not count against maxmemory", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

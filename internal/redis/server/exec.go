@@ -204,7 +204,9 @@ func (s *Server) oomRejects(c *client, spec *command.Spec) bool {
 // evictLocked frees memory down to maxmemory (set) as the policy allows, as
 // Redis' performEvictions, and reports whether used memory is now under it.
 func (s *Server) evictLocked() bool {
-	used := s.ks.UsedMemory()
+	// As in Redis, the clients' buffers count against maxmemory too (a
+	// flood of replies nobody reads evicts keys or refuses writes).
+	used := s.ks.UsedMemory() + s.clientsMem
 	under := used <= s.cfg.MaxMemory
 	if !under {
 		_, err := s.ks.Evict(used - s.cfg.MaxMemory)
