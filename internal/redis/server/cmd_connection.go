@@ -26,6 +26,7 @@ func (s *Server) registerFamilies() {
 	s.registerPubSub()
 	s.registerServerCommands()
 	s.registerFunction()
+	s.registerCluster()
 }
 
 func (s *Server) registerConnection() {
