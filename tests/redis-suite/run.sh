@@ -7,7 +7,8 @@
 #   tests/redis-suite/run.sh /path/to/redis-7.0.15 unit/type/string unit/expire ...
 #
 # Needs tclsh. REFERENCE=1 runs the same units against redis-server for a
-# baseline. TANDEM_BIN uses a built binary instead of building one. Extra runtest flags go in RUNTEST_FLAGS (default: the tags the
+# baseline. skiptests.py prepares a copy of a unit whose tests need features tandem lacks.
+# TANDEM_BIN uses a built binary instead of building one. Extra runtest flags go in RUNTEST_FLAGS (default: the tags the
 # issues name). Each unit gets a fresh tandem on a free port.
 set -u
 suite=${1:?usage: run.sh REDIS_SRC_DIR UNIT...}
