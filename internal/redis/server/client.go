@@ -65,6 +65,7 @@ type client struct {
 	dirtyCAS    bool
 	subs        map[string]struct{}
 	psubs       map[string]struct{}
+	ssubs       map[string]struct{} // shard channels (SSUBSCRIBE)
 	blocked     *blockState
 	postponed   bool   // waiting for CLIENT PAUSE to end (a blocked client for INFO, CLIENT LIST)
 	readyKey    []byte // serveReady: the key a blocked client is served from

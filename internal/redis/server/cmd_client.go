@@ -276,7 +276,7 @@ func (s *Server) appendClientInfo(b []byte, c *client, self *client, now time.Ti
 	num("db", int64(c.db))
 	num("sub", int64(len(c.subs)))
 	num("psub", int64(len(c.psubs)))
-	num("ssub", 0)
+	num("ssub", int64(len(c.ssubs)))
 	num("multi", multi)
 	num("qbuf", qbuf)
 	num("qbuf-free", qfree)

@@ -365,7 +365,7 @@ func (a *admin) writeInfoSection(b *infoBuilder, name string, self *client) {
 		b.int("keyspace_misses", misses)
 		b.int("pubsub_channels", int64(len(s.pubsub.channels)))
 		b.int("pubsub_patterns", int64(len(s.pubsub.patterns)))
-		b.int("pubsubshard_channels", 0)
+		b.int("pubsubshard_channels", int64(len(s.pubsub.shard)))
 		b.int("latest_fork_usec", 0)
 		b.int("total_forks", 0)
 		b.int("migrate_cached_sockets", 0)

@@ -23,6 +23,17 @@ func (s *Server) registerPubSub() {
 		&command.Spec{Name: "punsubscribe", Arity: -1, Flags: flags, Group: "pubsub", Since: "2.0.0",
 			Summary: "Stops listening to messages published to channels that match one or more patterns.", Complexity: "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", ACL: ps,
 			Handler: s.cmdPUnsubscribe},
+		&command.Spec{Name: "ssubscribe", Arity: -2, Flags: flags, Group: "pubsub", Since: "7.0.0", FirstKey: 1, LastKey: -1, Step: 1,
+			Summary: "Listen for messages published to the given shard channels", Complexity: "O(N) where N is the number of shard channels to subscribe to.", ACL: ps,
+			Handler: s.cmdSSubscribe},
+		&command.Spec{Name: "sunsubscribe", Arity: -1, Flags: flags, Group: "pubsub", Since: "7.0.0", FirstKey: 1, LastKey: -1, Step: 1,
+			Summary: "Stop listening for messages posted to the given shard channels", Complexity: "O(N) where N is the number of clients already subscribed to a shard channel.", ACL: ps,
+			Handler: func(c *command.Ctx) {
+				s.unsubscribeGeneric(c, "sunsubscribe", cl(c).ssubs, s.pubsub.sunsubscribe, shardSubscriptions)
+			}},
+		&command.Spec{Name: "spublish", Arity: 3, Flags: command.PubSub | command.Loading | command.Stale | command.Fast, Group: "pubsub", Since: "7.0.0", FirstKey: 1, LastKey: 1, Step: 1,
+			Summary: "Post a message to a shard channel", Complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.", ACL: []string{"pubsub", "fast"},
+			Handler: func(c *command.Ctx) { c.W.Int(int64(s.pubsub.spublish(c.Args[1], c.Args[2]))) }},
 		&command.Spec{Name: "publish", Arity: 3, Flags: command.PubSub | command.Loading | command.Stale | command.Fast | command.MayReplicate, Group: "pubsub", Since: "2.0.0",
 			Summary: "Posts a message to a channel.", Complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", ACL: []string{"pubsub", "fast"},
 			Handler: func(c *command.Ctx) { c.W.Int(int64(s.pubsub.publish(c.Args[1], c.Args[2]))) }},
@@ -39,16 +50,10 @@ func (s *Server) registerPubSub() {
 					Handler: func(c *command.Ctx) { c.W.Int(int64(len(s.pubsub.patterns))) }},
 				{Name: "shardchannels", Arity: -2, Flags: command.PubSub | command.Loading | command.Stale, Group: "pubsub", Since: "7.0.0",
 					Summary: "Returns the active shard channels.", Complexity: "O(N)", ACL: ps,
-					Handler: func(c *command.Ctx) { c.W.Array(0) }},
+					Handler: func(c *command.Ctx) { s.pubsubChannels(c, s.pubsub.shard) }},
 				{Name: "shardnumsub", Arity: -2, Flags: command.PubSub | command.Loading | command.Stale, Group: "pubsub", Since: "7.0.0",
 					Summary: "Returns the count of subscribers of shard channels.", Complexity: "O(N)", ACL: ps,
-					Handler: func(c *command.Ctx) {
-						c.W.Array(2 * (len(c.Args) - 2)) // a flat array in RESP3 too (Redis 7.0)
-						for _, ch := range c.Args[2:] {
-							c.W.Bulk(ch)
-							c.W.Int(0)
-						}
-					}},
+					Handler: func(c *command.Ctx) { pubsubNumsub(c, s.pubsub.shard) }},
 				{Name: "help", Arity: 2, Flags: command.Loading | command.Stale, Group: "pubsub", Since: "6.2.0",
 					Summary: "Returns helpful text about the different subcommands.", Complexity: "O(1)", ACL: []string{"slow"},
 					Handler: func(c *command.Ctx) {
@@ -82,48 +87,63 @@ func (s *Server) subReply(c *command.Ctx, kind string, name []byte, count int) {
 }
 
 func (s *Server) cmdSubscribe(c *command.Ctx) {
-	s.subscribeGeneric(c, "subscribe", s.pubsub.subscribe)
+	s.subscribeGeneric(c, "subscribe", s.pubsub.subscribe, plainSubscriptions)
 }
 
 func (s *Server) cmdPSubscribe(c *command.Ctx) {
-	s.subscribeGeneric(c, "psubscribe", s.pubsub.psubscribe)
+	s.subscribeGeneric(c, "psubscribe", s.pubsub.psubscribe, plainSubscriptions)
 }
 
 func (s *Server) cmdUnsubscribe(c *command.Ctx) {
-	s.unsubscribeGeneric(c, "unsubscribe", cl(c).subs, s.pubsub.unsubscribe)
+	s.unsubscribeGeneric(c, "unsubscribe", cl(c).subs, s.pubsub.unsubscribe, plainSubscriptions)
 }
 
 func (s *Server) cmdPUnsubscribe(c *command.Ctx) {
-	s.unsubscribeGeneric(c, "punsubscribe", cl(c).psubs, s.pubsub.punsubscribe)
+	s.unsubscribeGeneric(c, "punsubscribe", cl(c).psubs, s.pubsub.punsubscribe, plainSubscriptions)
 }
 
-// subscribeGeneric is SUBSCRIBE and PSUBSCRIBE: one confirmation per name.
-func (s *Server) subscribeGeneric(c *command.Ctx, kind string, add func(*client, string) bool) {
+// cmdSSubscribe is SSUBSCRIBE. Unlike SUBSCRIBE, Redis 7.0 refuses it in a
+// transaction (a client there expects one reply per command).
+func (s *Server) cmdSSubscribe(c *command.Ctx) {
+	if c.InMulti {
+		c.Error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client")
+		return
+	}
+	s.subscribeGeneric(c, "ssubscribe", s.pubsub.ssubscribe, shardSubscriptions)
+}
+
+// The counts the confirmations carry: channels and patterns together, or
+// shard channels alone, as Redis counts them.
+func plainSubscriptions(c *client) int { return len(c.subs) + len(c.psubs) }
+func shardSubscriptions(c *client) int { return len(c.ssubs) }
+
+// subscribeGeneric is the (P|S)SUBSCRIBE commands: one confirmation per name.
+func (s *Server) subscribeGeneric(c *command.Ctx, kind string, add func(*client, string) bool, count func(*client) int) {
 	cli := cl(c)
 	for _, name := range c.Args[1:] {
 		add(cli, string(name))
-		s.subReply(c, kind, name, cli.subscriptionCount())
+		s.subReply(c, kind, name, count(cli))
 	}
 }
 
-// unsubscribeGeneric is UNSUBSCRIBE and PUNSUBSCRIBE: the names given, or
+// unsubscribeGeneric is the (P|S)UNSUBSCRIBE commands: the names given, or
 // every current one (sorted), or a single reply with a null name if none.
-func (s *Server) unsubscribeGeneric(c *command.Ctx, kind string, current map[string]struct{}, remove func(*client, string) bool) {
+func (s *Server) unsubscribeGeneric(c *command.Ctx, kind string, current map[string]struct{}, remove func(*client, string) bool, count func(*client) int) {
 	cli := cl(c)
 	if len(c.Args) > 1 {
 		for _, name := range c.Args[1:] {
 			remove(cli, string(name))
-			s.subReply(c, kind, name, cli.subscriptionCount())
+			s.subReply(c, kind, name, count(cli))
 		}
 		return
 	}
 	if len(current) == 0 {
-		s.subReply(c, kind, nil, cli.subscriptionCount())
+		s.subReply(c, kind, nil, count(cli))
 		return
 	}
 	for _, name := range sortedKeys(current) {
 		remove(cli, name)
-		s.subReply(c, kind, []byte(name), cli.subscriptionCount())
+		s.subReply(c, kind, []byte(name), count(cli))
 	}
 }
 
@@ -136,7 +156,11 @@ func sortedKeys(m map[string]struct{}) []string {
 	return out
 }
 
-func (s *Server) cmdPubsubChannels(c *command.Ctx) {
+func (s *Server) cmdPubsubChannels(c *command.Ctx) { s.pubsubChannels(c, s.pubsub.channels) }
+
+// pubsubChannels is PUBSUB CHANNELS and SHARDCHANNELS: the channels of reg
+// with a subscriber, matching the optional pattern.
+func (s *Server) pubsubChannels(c *command.Ctx, reg map[string]map[*client]struct{}) {
 	var pat []byte
 	if len(c.Args) > 3 {
 		c.Error("ERR unknown subcommand or wrong number of arguments for '" + string(c.Args[1]) + "'. Try PUBSUB HELP.")
@@ -146,7 +170,7 @@ func (s *Server) cmdPubsubChannels(c *command.Ctx) {
 		pat = c.Args[2]
 	}
 	var out []string
-	for ch := range s.pubsub.channels {
+	for ch := range reg {
 		if pat == nil || glob.Match(pat, []byte(ch)) {
 			out = append(out, ch)
 		}
@@ -158,10 +182,13 @@ func (s *Server) cmdPubsubChannels(c *command.Ctx) {
 	}
 }
 
-func (s *Server) cmdPubsubNumsub(c *command.Ctx) {
+func (s *Server) cmdPubsubNumsub(c *command.Ctx) { pubsubNumsub(c, s.pubsub.channels) }
+
+// pubsubNumsub is PUBSUB NUMSUB and SHARDNUMSUB.
+func pubsubNumsub(c *command.Ctx, reg map[string]map[*client]struct{}) {
 	c.W.Array(2 * (len(c.Args) - 2)) // a flat array in RESP3 too (Redis 7.0)
 	for _, ch := range c.Args[2:] {
 		c.W.Bulk(ch)
-		c.W.Int(int64(len(s.pubsub.channels[string(ch)])))
+		c.W.Int(int64(len(reg[string(ch)])))
 	}
 }

@@ -309,3 +309,45 @@ func TestCoreEvictedOnConfigSetMaxmemory(t *testing.T) {
 	sub.expect(ev("evicted", "foo"))
 	c.do("+OK\r\n", "CONFIG", "SET", "maxmemory", "0")
 }
+
+// Sharded pub/sub on a standalone server (one shard), as Redis 7.0: shard
+// channels are their own namespace, confirmations count shard channels
+// only, messages come as smessage, and a shard subscription alone puts a
+// RESP2 client in the pub/sub context.
+func TestCoreShardedPubSub(t *testing.T) {
+	_, addr := startServer(t)
+	sub := dial(t, addr)
+	pub := dial(t, addr)
+	sub.send(cmd("SUBSCRIBE", "ch"))
+	sub.expect(arr(bulk("subscribe"), bulk("ch"), ":1\r\n"))
+	sub.send(cmd("SSUBSCRIBE", "ch", "sh"))
+	sub.expect(arr(bulk("ssubscribe"), bulk("ch"), ":1\r\n"), arr(bulk("ssubscribe"), bulk("sh"), ":2\r\n"))
+	pub.do(":1\r\n", "SPUBLISH", "sh", "m1")
+	sub.expect(arr(bulk("smessage"), bulk("sh"), bulk("m1")))
+	pub.do(":1\r\n", "PUBLISH", "ch", "m2") // the plain channel of the same name
+	sub.expect(arr(bulk("message"), bulk("ch"), bulk("m2")))
+	pub.do(":0\r\n", "SPUBLISH", "nobody", "m3")
+	pub.do(arr(bulk("ch"), bulk("sh")), "PUBSUB", "SHARDCHANNELS")
+	pub.do(arr(bulk("sh"), ":1\r\n", bulk("x"), ":0\r\n"), "PUBSUB", "SHARDNUMSUB", "sh", "x")
+	pub.send(cmd("INFO", "stats"))
+	if got := infoField(pub.reply(), "pubsubshard_channels"); got != "2" {
+		t.Fatalf("pubsubshard_channels %q", got)
+	}
+	pub.send(cmd("CLIENT", "LIST"))
+	if list := pub.reply(); !strings.Contains(list, " sub=1 psub=0 ssub=2 ") {
+		t.Fatalf("CLIENT LIST: %s", list)
+	}
+	sub.send(cmd("UNSUBSCRIBE"))
+	sub.expect(arr(bulk("unsubscribe"), bulk("ch"), ":0\r\n"))
+	// Still in the pub/sub context through the shard channels.
+	sub.do("-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n", "GET", "k")
+	sub.send(cmd("SUNSUBSCRIBE"))
+	sub.expect(arr(bulk("sunsubscribe"), bulk("ch"), ":1\r\n"), arr(bulk("sunsubscribe"), bulk("sh"), ":0\r\n"))
+	sub.send(cmd("SUNSUBSCRIBE"))
+	sub.expect(arr(bulk("sunsubscribe"), "$-1\r\n", ":0\r\n"))
+	sub.do("$-1\r\n", "GET", "k")
+
+	pub.do("+OK\r\n", "MULTI")
+	pub.do("+QUEUED\r\n", "SSUBSCRIBE", "sh")
+	pub.do(arr("-ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client\r\n"), "EXEC")
+}
