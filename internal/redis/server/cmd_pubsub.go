@@ -24,15 +24,15 @@ func (s *Server) registerPubSub() {
 			Summary: "Stops listening to messages published to channels that match one or more patterns.", Complexity: "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", ACL: ps,
 			Handler: s.cmdPUnsubscribe},
 		&command.Spec{Name: "ssubscribe", Arity: -2, Flags: flags, Group: "pubsub", Since: "7.0.0", FirstKey: 1, LastKey: -1, Step: 1,
-			Summary: "Listen for messages published to the given shard channels", Complexity: "O(N) where N is the number of shard channels to subscribe to.", ACL: ps,
+			Summary: "Listens for messages published to shard channels.", Complexity: "O(N) where N is the number of shard channels to subscribe to.", ACL: ps,
 			Handler: s.cmdSSubscribe},
 		&command.Spec{Name: "sunsubscribe", Arity: -1, Flags: flags, Group: "pubsub", Since: "7.0.0", FirstKey: 1, LastKey: -1, Step: 1,
-			Summary: "Stop listening for messages posted to the given shard channels", Complexity: "O(N) where N is the number of clients already subscribed to a shard channel.", ACL: ps,
+			Summary: "Stops listening to messages published to shard channels.", Complexity: "O(N) where N is the number of shard channels to unsubscribe.", ACL: ps,
 			Handler: func(c *command.Ctx) {
 				s.unsubscribeGeneric(c, "sunsubscribe", cl(c).ssubs, s.pubsub.sunsubscribe, shardSubscriptions)
 			}},
 		&command.Spec{Name: "spublish", Arity: 3, Flags: command.PubSub | command.Loading | command.Stale | command.Fast, Group: "pubsub", Since: "7.0.0", FirstKey: 1, LastKey: 1, Step: 1,
-			Summary: "Post a message to a shard channel", Complexity: "O(N) where N is the number of clients subscribed to the receiving shard channel.", ACL: []string{"pubsub", "fast"},
+			Summary: "Posts a message to a shard channel.", Complexity: "O(N) where N is the number of clients subscribed to the shard channel.", ACL: []string{"pubsub", "fast"},
 			Handler: func(c *command.Ctx) { c.W.Int(int64(s.pubsub.spublish(c.Args[1], c.Args[2]))) }},
 		&command.Spec{Name: "publish", Arity: 3, Flags: command.PubSub | command.Loading | command.Stale | command.Fast | command.MayReplicate, Group: "pubsub", Since: "2.0.0",
 			Summary: "Posts a message to a channel.", Complexity: "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", ACL: []string{"pubsub", "fast"},
