@@ -5,7 +5,9 @@
 // MULTI/EXEC/WATCH, blocking operations, pub/sub and keyspace notifications,
 // the gates every command passes (arity, authentication, OOM, pub/sub
 // context, transactions), the propagation stream, and the server's own
-// command families (connection, transactions, pub/sub, server).
+// command families (connection, transactions, pub/sub, server, and the
+// cluster commands a standalone node answers), and the accounting of
+// client memory (client eviction, output buffer limits).
 //
 // # Execution model
 //
