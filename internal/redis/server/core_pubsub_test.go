@@ -351,3 +351,25 @@ func TestCoreShardedPubSub(t *testing.T) {
 	pub.do("+QUEUED\r\n", "SSUBSCRIBE", "sh")
 	pub.do(arr("-ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client\r\n"), "EXEC")
 }
+
+// Messages that pile up while a subscriber does not read (more than the
+// sockets hold) all arrive, in order, once it reads: the loop goes on
+// writing what came in behind the replies that waited for the socket.
+func TestCorePubSubSlowSubscriberGetsAll(t *testing.T) {
+	_, addr := startServer(t)
+	sub := dial(t, addr)
+	sub.send(cmd("SUBSCRIBE", "ch"))
+	sub.expect(arr(bulk("subscribe"), bulk("ch"), ":1\r\n"))
+	pub := dial(t, addr)
+	payload := strings.Repeat("x", 10000)
+	const n = 1500 // 15 MB: past the loopback socket buffers, under the 32 MB hard limit
+	for i := 0; i < n; i++ {
+		pub.send(cmd("PUBLISH", "ch", strconv.Itoa(i)+payload))
+	}
+	for i := 0; i < n; i++ {
+		pub.expect(":1\r\n")
+	}
+	for i := 0; i < n; i++ {
+		sub.expect(arr(bulk("message"), bulk("ch"), bulk(strconv.Itoa(i)+payload)))
+	}
+}

@@ -243,13 +243,21 @@ func (l *loop) resume(c *client) {
 		return
 	}
 	if !c.suspended && !c.quitting {
-		if !c.processInput() {
-			l.quit(c)
-			return
-		}
-		if l.syncQueryBufferSize(c) {
-			return
-		}
+		l.process(c)
+		return
+	}
+	l.markDirty(c)
+}
+
+// process runs the commands waiting in c's query buffer and queues its
+// replies for the end of the iteration.
+func (l *loop) process(c *client) {
+	if !c.processInput() {
+		l.quit(c)
+		return
+	}
+	if l.syncQueryBufferSize(c) {
+		return
 	}
 	l.markDirty(c)
 }
@@ -278,25 +286,18 @@ func (l *loop) readable(c *client) {
 	c.qbuf = c.qbuf[:len(c.qbuf)+n]
 	c.unreadIn += int64(n)
 	c.unreadOps++
-	if l.syncQueryBufferSize(c) {
-		return
-	}
 	if int64(len(c.qbuf)-c.qpos) > c.qbufLimit {
 		l.s.log.Warn("closing client that reached max query buffer length", "id", c.id, "qbuf", len(c.qbuf)-c.qpos)
 		l.closeClient(c)
 		return
 	}
 	if c.suspended {
-		return // blocked or paused: the bytes wait in the query buffer
-	}
-	if !c.processInput() {
-		l.quit(c)
+		// Blocked or paused: the bytes wait in the query buffer, which
+		// still counts for client eviction.
+		l.syncQueryBufferSize(c)
 		return
 	}
-	if l.syncQueryBufferSize(c) {
-		return
-	}
-	l.markDirty(c)
+	l.process(c)
 }
 
 // syncQueryBufferSize records a change of c's query buffer allocation for
@@ -348,6 +349,7 @@ func (l *loop) quit(c *client) {
 func (l *loop) flush(c *client) {
 	s := l.s
 	for !c.freed {
+		fresh := false // the replies were taken from c.out in this call
 		if len(c.wbuf) == 0 {
 			s.mu.Lock()
 			if len(c.out.Buf) == 0 {
@@ -365,6 +367,7 @@ func (l *loop) flush(c *client) {
 			s.trackMemoryLocked(c)
 			s.mu.Unlock()
 			c.wbuf, c.woff = data, 0
+			fresh = true
 		}
 		for c.woff < len(c.wbuf) {
 			n, err := unix.Write(c.fd, c.wbuf[c.woff:])
@@ -395,6 +398,14 @@ func (l *loop) flush(c *client) {
 			c.spare = c.wbuf[:0]
 		}
 		c.wbuf, c.woff = nil, 0
+		if fresh && !c.quitting {
+			// Whoever appended output since it was taken scheduled c: the
+			// loop sends it then. Only replies that waited for the socket
+			// (others may have piled up behind them unsent) and a quitting
+			// client's last ones call for another look now.
+			l.watchWritable(c, false)
+			return
+		}
 	}
 }
 
