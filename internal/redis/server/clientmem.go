@@ -43,18 +43,6 @@ func (s *Server) trackMemoryLocked(c *client) {
 	}
 	s.clientsMem += m - c.memUsage
 	c.memUsage = m
-	if s.clientsMem >= s.evictAt {
-		s.evictClientsLocked()
-	}
-}
-
-// applyClientEvictionLocked takes a new maxmemory or maxmemory-clients
-// into account, evicting at once if the clients are now over it.
-func (s *Server) applyClientEvictionLocked() {
-	s.evictAt = s.cfg.ClientEvictionLimit()
-	if s.evictAt == 0 {
-		s.evictAt = 1<<63 - 1
-	}
 	s.evictClientsLocked()
 }
 
@@ -63,7 +51,8 @@ func (s *Server) applyClientEvictionLocked() {
 // client eviction does. CLIENT NO-EVICT clients are spared (their memory
 // still counts).
 func (s *Server) evictClientsLocked() {
-	if s.clientsMem < s.evictAt {
+	limit := s.cfg.ClientEvictionLimit()
+	if limit == 0 || s.clientsMem < limit {
 		return
 	}
 	var victims []*client
@@ -74,7 +63,7 @@ func (s *Server) evictClientsLocked() {
 	}
 	sort.Slice(victims, func(i, j int) bool { return victims[i].memUsage > victims[j].memUsage })
 	for _, c := range victims {
-		if s.clientsMem < s.evictAt {
+		if s.clientsMem < limit {
 			return
 		}
 		s.log.Info("Evicting client", "client", string(s.appendClientInfo(nil, c, nil, time.Now())))
@@ -83,7 +72,7 @@ func (s *Server) evictClientsLocked() {
 		s.clientsMem -= c.memUsage
 		c.memUsage = 0
 	}
-	if s.clientsMem >= s.evictAt {
+	if s.clientsMem >= limit {
 		s.log.Warn("Over client maxmemory after evicting all evictable clients")
 	}
 }

@@ -42,10 +42,8 @@ type Server struct {
 	monitors map[*client]struct{}
 	loops    []*loop // set once, by the first Serve
 	// clientsMem is the sum of the clients' memory (clientmem.go); past
-	// evictAt (maxmemory-clients, or the largest int64 when off) clients
-	// are evicted.
+	// maxmemory-clients, clients are evicted.
 	clientsMem int64
-	evictAt    int64
 	admin      *admin // latency tracking, INFO, CONFIG and the other introspection state
 	prop       propagation
 	paused     pauseState
@@ -122,7 +120,7 @@ func (s *Server) applyConfigLocked() {
 	_ = s.ks.SetMaxmemoryPolicy(s.cfg.MaxMemoryPolicy)
 	s.ks.SetLFUParams(s.cfg.LFULogFactor, s.cfg.LFUDecayTime)
 	s.ks.SetMaxmemorySamples(s.cfg.MaxMemorySamples)
-	s.applyClientEvictionLocked()
+	s.evictClientsLocked() // a lower maxmemory-clients applies at once
 }
 
 // Table is the command table (for tests and tools).
