@@ -70,19 +70,26 @@ func (r *pubsubRegistry) sunsubscribe(c *client, ch string) bool {
 
 // spublish delivers msg to the shard channel's subscribers.
 func (r *pubsubRegistry) spublish(channel, msg []byte) int {
-	return deliver(r.shard[string(channel)], "smessage", channel, msg)
+	return deliver(r.shard[string(channel)], "smessage", nil, channel, msg)
 }
 
-// deliver sends a kind ("message", "smessage") push of msg on channel to
-// each of subs, returning how many received it.
-func deliver(subs map[*client]struct{}, kind string, channel, msg []byte) int {
+// deliver sends a kind ("message", "pmessage", "smessage") push of msg on
+// channel to each of subs, with the pattern that matched for pmessage,
+// returning how many received it.
+func deliver(subs map[*client]struct{}, kind string, pattern, channel, msg []byte) int {
 	n := 0
 	for c := range subs {
 		if c.closing {
 			continue
 		}
-		c.out.Push(3)
-		c.out.BulkString(kind)
+		if pattern != nil {
+			c.out.Push(4)
+			c.out.BulkString(kind)
+			c.out.Bulk(pattern)
+		} else {
+			c.out.Push(3)
+			c.out.BulkString(kind)
+		}
 		c.out.Bulk(channel)
 		c.out.Bulk(msg)
 		c.pushLocked()
@@ -122,22 +129,10 @@ func (r *pubsubRegistry) unsubscribeAll(c *client) {
 // publish delivers msg to the channel's subscribers and to the clients
 // whose patterns match, returning how many received it.
 func (r *pubsubRegistry) publish(channel, msg []byte) int {
-	n := deliver(r.channels[string(channel)], "message", channel, msg)
+	n := deliver(r.channels[string(channel)], "message", nil, channel, msg)
 	for pat, set := range r.patterns {
-		if !glob.Match([]byte(pat), channel) {
-			continue
-		}
-		for c := range set {
-			if c.closing {
-				continue
-			}
-			c.out.Push(4)
-			c.out.BulkString("pmessage")
-			c.out.BulkString(pat)
-			c.out.Bulk(channel)
-			c.out.Bulk(msg)
-			c.pushLocked()
-			n++
+		if p := []byte(pat); glob.Match(p, channel) {
+			n += deliver(set, "pmessage", p, channel, msg)
 		}
 	}
 	return n
