@@ -369,6 +369,8 @@ func (c *client) runBatch() bool {
 // output: it enforces the output buffer limits and has the client's loop
 // send it.
 func (c *client) pushLocked() {
+	// The largest output others piled up (INFO client_recent_max_output_buffer).
+	c.obufPeak = max(c.obufPeak, len(c.out.Buf))
 	if c.enforceOutputLimitLocked(time.Now()) {
 		return
 	}
@@ -396,9 +398,6 @@ func (c *client) enforceOutputLimitLocked(now time.Time) bool {
 		return false
 	}
 	size := int64(len(c.out.Buf)) + c.unsent
-	if len(c.out.Buf) > c.obufPeak {
-		c.obufPeak = len(c.out.Buf)
-	}
 	hard := lim.Hard > 0 && size >= lim.Hard
 	soft := lim.Soft > 0 && size >= lim.Soft
 	if soft {

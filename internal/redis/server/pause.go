@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/tandem-db/tandem/internal/redis/command"
-	"github.com/tandem-db/tandem/internal/redis/keyspace"
 )
 
 // pauseState is CLIENT PAUSE: until the deadline, clients' commands (all,
@@ -12,7 +11,6 @@ import (
 // dataset stays static (no expiry, no eviction). Guarded by Server.mu.
 type pauseState struct {
 	s          *Server
-	ks         *keyspace.Keyspace
 	until      time.Time
 	writesOnly bool
 	timer      *time.Timer
@@ -83,7 +81,7 @@ func (p *pauseState) pause(d time.Duration, writesOnly bool) {
 		})
 	}
 	p.writesOnly = writesOnly
-	p.ks.PauseExpiry(true)
+	p.s.ks.PauseExpiry(true)
 }
 
 // unpause ends the pause and lets the held clients go on, in the order
@@ -94,7 +92,7 @@ func (p *pauseState) unpause() {
 		p.timer.Stop()
 		p.timer = nil
 	}
-	p.ks.PauseExpiry(false)
+	p.s.ks.PauseExpiry(false)
 	held := p.held
 	p.held = nil
 	for _, c := range held {

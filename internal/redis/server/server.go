@@ -81,7 +81,6 @@ func New(cfg *Config, log *slog.Logger) *Server {
 	s.ks.SetHooks(s.onExpire, s.onEvict)
 	// Read misses and added keys, for the m and n classes of notify-keyspace-events.
 	s.ks.SetAccessHooks(s.onKeyMiss, s.onKeyNew)
-	s.paused.ks = s.ks
 	s.paused.s = s
 	s.applyConfigLocked()
 	clock.Calibrate()
