@@ -89,7 +89,7 @@ func (l *loop) close() {
 // wake makes a parked loop run an iteration.
 func (l *loop) wake() {
 	var one = [8]byte{1}
-	_, _ = unix.Write(l.wakefd, one[:])
+	_, _ = rawWrite(l.wakefd, one[:])
 }
 
 // run is the loop's goroutine: wait for events, serve ready connections in
@@ -109,7 +109,7 @@ func (l *loop) run() {
 			ev := l.events[i]
 			if ev.Fd == int32(l.wakefd) {
 				var b [8]byte
-				_, _ = unix.Read(l.wakefd, b[:])
+				_, _ = rawRead(l.wakefd, b[:])
 				continue
 			}
 			c := l.conns[ev.Fd]
@@ -188,7 +188,7 @@ func (l *loop) wait() (int, error) {
 // poll is epoll_wait that never blocks.
 func (l *loop) poll() (int, error) {
 	for {
-		n, err := unix.EpollWait(l.epfd, l.events, 0)
+		n, err := rawPoll(l.epfd, l.events)
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
@@ -267,7 +267,7 @@ func (l *loop) readable(c *client) {
 	if c.quitting {
 		// Only its last replies matter now: drop input.
 		var b [4096]byte
-		if n, err := unix.Read(c.fd, b[:]); n == 0 || (err != nil && err != unix.EAGAIN) {
+		if n, err := rawRead(c.fd, b[:]); n == 0 || (err != nil && err != unix.EAGAIN) {
 			l.closeClient(c)
 		}
 		return
@@ -275,7 +275,7 @@ func (l *loop) readable(c *client) {
 	if cap(c.qbuf)-len(c.qbuf) < readChunk/4 {
 		c.growQueryBuffer()
 	}
-	n, err := unix.Read(c.fd, c.qbuf[len(c.qbuf):cap(c.qbuf)])
+	n, err := rawRead(c.fd, c.qbuf[len(c.qbuf):cap(c.qbuf)])
 	if err == unix.EAGAIN || err == unix.EINTR {
 		return
 	}
@@ -370,7 +370,7 @@ func (l *loop) flush(c *client) {
 			fresh = true
 		}
 		for c.woff < len(c.wbuf) {
-			n, err := unix.Write(c.fd, c.wbuf[c.woff:])
+			n, err := rawWrite(c.fd, c.wbuf[c.woff:])
 			if n > 0 {
 				c.woff += n
 			}
