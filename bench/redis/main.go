@@ -7,6 +7,7 @@
 //	go run ./bench/redis -memory-collections -tandem BIN   (see memcoll.go)
 //	go run ./bench/redis -null -keys 0   # adds a server doing no work: the client's ceiling
 //	go run ./bench/redis -tests hset,lpush,rpush,lpop,rpop,sadd,spop,zadd,lrange_100,lrange_600
+//	go run ./bench/redis -paced 2000,10000,20000   # server CPU at moderate load
 //	go run ./bench/redis -cpu -keys 0   # also server CPU per request: the server's own cost,
 //	                                    # which the client's ceiling does not hide
 //
@@ -42,6 +43,8 @@ var (
 	skipTput  = flag.Bool("memory-only", false, "skip the throughput runs")
 	withNull  = flag.Bool("null", false, "also run bench/redis/nullserver (a server doing no work): the client's ceiling")
 	cpuPerReq = flag.Bool("cpu", false, "run each test on its own and also report server CPU time per request")
+	pacedList = flag.String("paced", "", "comma-separated request rates: one connection at each rate, server CPU use (see paced.go)")
+	pacedDur  = flag.Duration("paced-time", 2*time.Second, "length of each -paced run")
 )
 
 type server struct {
@@ -278,7 +281,7 @@ func main() {
 	bin := buildTandem(tmp)
 	startBoth := func() (*server, *server) {
 		tp, rp := freePort(), freePort()
-		targs := []string{bin, "--port", strconv.Itoa(tp), "--mysql-port", "0", "--dir", filepath.Join(tmp, "tandem")}
+		targs := []string{bin, "--port", strconv.Itoa(tp), "--mysql-port", "0", "--dir", filepath.Join(tmp, "tandem-data")}
 		if *extra != "" {
 			targs = append(targs, strings.Fields(*extra)...)
 		}
@@ -289,6 +292,10 @@ func main() {
 	}
 	if *memColl {
 		memoryCollections(startBoth)
+		return
+	}
+	if *pacedList != "" {
+		pacedRates(startBoth, *pacedList, *rounds, *pacedDur)
 		return
 	}
 	if !*skipTput {

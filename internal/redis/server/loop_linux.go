@@ -11,10 +11,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// spinBeforePark is how long a loop keeps polling after its last event
-// before it parks.
-const spinBeforePark = 50 * time.Microsecond
-
 // loop is one event loop: it owns a set of connections, reads those epoll
 // reports ready in the order it reports them (so commands that arrive on
 // different connections run in arrival order, as in Redis' single loop),
@@ -33,6 +29,7 @@ type loop struct {
 	// Owned by the loop's goroutine.
 	conns map[int32]*client // by file descriptor
 	dirty []*client         // clients with replies to send this iteration
+	spin  spinGauge
 
 	// Guarded by Server.mu.
 	pending []*client // clients someone else changed (see Server.scheduleLocked)
@@ -148,22 +145,24 @@ func (l *loop) run() {
 }
 
 // wait returns the number of ready events in l.events, parking in the
-// netpoller when there are none and nobody scheduled a client.
+// netpoller when there are none and nobody scheduled a client; it polls a
+// little before parking while l.spin says the next event tends to come
+// soon.
 func (l *loop) wait() (int, error) {
 	n, err := l.poll()
 	if n != 0 || err != nil {
 		return n, err
 	}
-	// Under load the next command comes within microseconds: polling a
-	// little longer spares its sender the wake-up of a sleeping thread
-	// (at -P 1 that makes redis-benchmark ~10% faster). Other goroutines
-	// run in between.
-	deadline := time.Now().Add(spinBeforePark)
-	for time.Now().Before(deadline) {
-		runtime.Gosched()
-		n, err = l.poll()
-		if n != 0 || err != nil {
-			return n, err
+	idleSince := time.Now()
+	if l.spin.spin() {
+		deadline := idleSince.Add(spinBeforePark)
+		for time.Now().Before(deadline) {
+			runtime.Gosched()
+			n, err = l.poll()
+			if n != 0 || err != nil {
+				l.spin.idleEnded(time.Since(idleSince))
+				return n, err
+			}
 		}
 	}
 	s := l.s
@@ -179,6 +178,7 @@ func (l *loop) wait() (int, error) {
 		n, perr = l.poll()
 		return n != 0 || perr != nil
 	})
+	l.spin.idleEnded(time.Since(idleSince))
 	if perr != nil {
 		return 0, perr
 	}
