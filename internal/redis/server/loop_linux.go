@@ -157,7 +157,10 @@ func (l *loop) wait() (int, error) {
 	if l.spin.spin() {
 		deadline := idleSince.Add(spinBeforePark)
 		for time.Now().Before(deadline) {
+			// Spinning must not keep a core from the clients when they
+			// share the machine: yield to other goroutines and threads.
 			runtime.Gosched()
+			osYield()
 			n, err = l.poll()
 			if n != 0 || err != nil {
 				l.spin.idleEnded(time.Since(idleSince))

@@ -46,3 +46,7 @@ func rawPoll(epfd int, events []unix.EpollEvent) (int, error) {
 	}
 	return int(n), nil
 }
+
+// osYield lets another thread that is ready to run on this core have it
+// (sched_yield); it returns at once when there is none.
+func osYield() { unix.RawSyscall(unix.SYS_SCHED_YIELD, 0, 0, 0) }
